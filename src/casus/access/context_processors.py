@@ -1,0 +1,26 @@
+"""Navigation for the base layout, decided by the permission engine (never by templates)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .rules import Action, can
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    cell = getattr(request, "cell", None)
+    items: list[tuple[str, Any]] = []
+    if user.is_authenticated and cell is not None:
+        items.append((reverse("core:dashboard"), _("Dashboard")))
+        if can(user, Action.SETUP_VIEW, cell):  # type: ignore[arg-type]
+            items.append((reverse("setup:home"), _("Cell setup")))
+        if can(user, Action.SETUP_APPROVE, cell):  # type: ignore[arg-type]
+            items.append((reverse("setup:approvals"), _("Approvals")))
+        if can(user, Action.AUDIT_READ, cell):  # type: ignore[arg-type]
+            items.append((reverse("audit:events"), _("Audit log")))
+    if user.is_authenticated and getattr(user, "is_installation_admin", False):
+        items.append((reverse("installation:cells"), _("Installation")))
+    return {"nav_items": items, "active_cell": cell}
