@@ -1,9 +1,11 @@
 """factory_boy factories for the access models."""
 
 import datetime
+import functools
 
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from casus.access.models import (
@@ -20,6 +22,16 @@ from casus.access.models import (
 )
 
 
+#: The password of every factory-made user (the e2e tests log in with it).
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def _password_hash(raw: str) -> str:
+    """Hash once per test run: Argon2 is slow on purpose, and every world has ten users."""
+    return make_password(raw)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -28,12 +40,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.be")
     full_name = factory.Sequence(lambda n: f"Person {n}")
     language = "en"
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def password(obj, create, extracted, **kwargs):  # noqa: N805
+        # ``UserFactory(password="...")`` still sets another password.
+        obj.password = _password_hash(extracted or PASSWORD)
         if create:
-            obj.save()
+            obj.save(update_fields=["password"])
 
 
 class MunicipalityFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .rules import Action, can
+from .selectors import membership_list_mine
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -15,12 +16,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any]] = []
     if user.is_authenticated and cell is not None:
         items.append((reverse("core:dashboard"), _("Dashboard")))
-        if can(user, Action.SETUP_VIEW, cell):  # type: ignore[arg-type]
+        if can(user, Action.SETUP_VIEW, cell):
             items.append((reverse("setup:home"), _("Cell setup")))
-        if can(user, Action.SETUP_APPROVE, cell):  # type: ignore[arg-type]
+        if can(user, Action.SETUP_APPROVE, cell):
             items.append((reverse("setup:approvals"), _("Approvals")))
-        if can(user, Action.AUDIT_READ, cell):  # type: ignore[arg-type]
+        if can(user, Action.AUDIT_READ, cell):
             items.append((reverse("audit:events"), _("Audit log")))
     if user.is_authenticated and getattr(user, "is_installation_admin", False):
         items.append((reverse("installation:cells"), _("Installation")))
-    return {"nav_items": items, "active_cell": cell}
+    several_cells = False
+    if user.is_authenticated and cell is not None:
+        several_cells = membership_list_mine(actor=user).exclude(cell=cell).exists()
+    return {"nav_items": items, "active_cell": cell, "several_cells": several_cells}

@@ -67,15 +67,20 @@ class MembershipRequestForm(forms.Form):
         label=_("Reason for the chair"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, cell: Cell, change_of: Membership | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, cell: Cell, change_of: Membership | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            cell=cell, is_active=True
-        )  # type: ignore[attr-defined]
-        self.fields["tables"].queryset = Table.objects.filter(cell=cell, is_active=True)  # type: ignore[attr-defined]
+        self._scope("organisation", Organisation.objects.filter(cell=cell, is_active=True))
+        self._scope("tables", Table.objects.filter(cell=cell, is_active=True))
         if change_of is not None:
             for name in ("email", "full_name"):
                 self.fields[name].disabled = True
+
+    def _scope(self, name: str, queryset: Any) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = queryset
 
 
 class EndMembershipForm(forms.Form):
@@ -96,7 +101,7 @@ class DecisionForm(forms.Form):
 
     @property
     def approved(self) -> bool:
-        return self.cleaned_data["decision"] == "approve"
+        return bool(self.cleaned_data["decision"] == "approve")
 
 
 class CharterForm(forms.ModelForm[Charter]):
@@ -118,7 +123,9 @@ class CharterForm(forms.ModelForm[Charter]):
 
     def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisations"].queryset = Organisation.objects.filter(cell=cell)  # type: ignore[attr-defined]
+        organisations = self.fields["organisations"]
+        assert isinstance(organisations, forms.ModelMultipleChoiceField)  # noqa: S101
+        organisations.queryset = Organisation.objects.filter(cell=cell)
         for name in self.fields:
             if isinstance(self.fields[name].widget, forms.Textarea):
                 self.fields[name].widget.attrs["rows"] = 4
@@ -164,7 +171,9 @@ class AppointAdminForm(forms.Form):
 
     def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(cell=cell)  # type: ignore[attr-defined]
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ModelChoiceField)  # noqa: S101
+        organisation.queryset = Organisation.objects.filter(cell=cell)
 
 
 class ImportForm(forms.Form):

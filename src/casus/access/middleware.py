@@ -55,7 +55,16 @@ class SessionLimitsMiddleware:
             if now - started > settings.CASUS_SESSION_ABSOLUTE.total_seconds():
                 return _end_session(request, _("Your session reached its maximum length."))
             session["casus_last_seen"] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        # An expired session reaches LoginRequiredMiddleware, whose plain redirect htmx would
+        # follow in the background and swap the login page into a fragment.
+        if (
+            request.headers.get("HX-Request")
+            and isinstance(response, HttpResponseRedirect)
+            and response["Location"].startswith(reverse("account_login"))
+        ):
+            return _redirect(request, response["Location"])
+        return response
 
 
 class UserLanguageMiddleware:

@@ -366,9 +366,11 @@ def membership_request_create(
 
 
 def _may_decide(actor: User, request: MembershipRequest) -> None:
-    """The chair decides; nobody decides a request they drafted or that concerns them."""
-    if actor.pk == request.requested_by_id or actor.email == request.email:
-        raise RuleViolation(_("Nobody approves their own change: another person must decide."))
+    """The chair decides; nobody decides a request they drafted or that concerns them.
+
+    Permission first, so that someone who may not decide at all (a cell administrator looking
+    at their own draft) is refused like any other outsider, before any rule is explained.
+    """
     chair_request = request.role == Role.CHAIR or (
         request.membership is not None and request.membership.role == Role.CHAIR
     )
@@ -378,13 +380,15 @@ def _may_decide(actor: User, request: MembershipRequest) -> None:
         .exclude(user__email=request.email)
     )
     # Bootstrap: when no other chair can decide about a chair seat, the installation does.
-    if (
+    bootstrap = (
         chair_request
         and not other_chairs.exists()
         and can_installation(actor, InstallationAction.CELL_ADMIN_APPOINT)
-    ):
-        return
-    require(actor, Action.SETUP_APPROVE, request.cell)
+    )
+    if not bootstrap:
+        require(actor, Action.SETUP_APPROVE, request.cell)
+    if actor.pk == request.requested_by_id or actor.email == request.email:
+        raise RuleViolation(_("Nobody approves their own change: another person must decide."))
 
 
 def membership_request_decide(

@@ -1,6 +1,7 @@
 """Cell setup (drafted by the cell administrator) and approvals (by the chair)."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -143,7 +144,7 @@ def members(request: CellRequest) -> HttpResponse:
     return render_page(request, "access/members.html", context)
 
 
-def _request_fields(form: MembershipRequestForm) -> dict[str, object]:
+def _request_fields(form: MembershipRequestForm) -> dict[str, Any]:
     data = form.cleaned_data
     return {
         name: data[name]

@@ -1,12 +1,15 @@
 """Production settings: everything from the base module, hardened; secrets must come from env."""
 
 from .settings import *  # noqa: F403
-from .settings import DATA_DIR, env
+from .settings import DATA_DIR, env, mailers
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 CASUS_MFA_KEY = env.str("CASUS_MFA_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+MAILERS = mailers(env.str("EMAIL_URL"))
+# No silent fallback to SQLite in production.
+DATABASES = {"default": {**env.db("DATABASE_URL"), "ATOMIC_REQUESTS": False}}
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

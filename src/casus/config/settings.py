@@ -208,23 +208,25 @@ CASUS_IMPORT_MAX_ROWS = env.int("CASUS_IMPORT_MAX_ROWS", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-_email = env.email_url("EMAIL_URL", default="consolemail://")
-_smtp_options = {
-    "host": _email.get("EMAIL_HOST"),
-    "port": _email.get("EMAIL_PORT"),
-    "username": _email.get("EMAIL_HOST_USER"),
-    "password": _email.get("EMAIL_HOST_PASSWORD"),
-    "use_tls": _email.get("EMAIL_USE_TLS"),
-    "use_ssl": _email.get("EMAIL_USE_SSL"),
-}
-MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {k: v for k, v in _smtp_options.items() if v not in (None, "")}
-        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
-        else {},
-    }
-}
+
+def mailers(url: str) -> dict[str, dict[str, object]]:
+    """Build Django's MAILERS from one ``EMAIL_URL`` (smtp://, smtp+tls://, consolemail://)."""
+    config = environ.Env.email_url_config(url)
+    options = {}
+    if config["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        candidates = {
+            "host": config.get("EMAIL_HOST"),
+            "port": config.get("EMAIL_PORT"),
+            "username": config.get("EMAIL_HOST_USER"),
+            "password": config.get("EMAIL_HOST_PASSWORD"),
+            "use_tls": config.get("EMAIL_USE_TLS"),
+            "use_ssl": config.get("EMAIL_USE_SSL"),
+        }
+        options = {key: value for key, value in candidates.items() if value not in (None, "")}
+    return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}}
+
+
+MAILERS = mailers(env.str("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casus@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS: list[tuple[str, str]] = []

@@ -29,6 +29,6 @@ def render_page(
 class CellRequest(HttpRequest):
     """A request that passed the cell gate: ``user``, ``cell`` and ``membership`` are set."""
 
-    user: "User"  # type: ignore[assignment]
+    user: "User"
     cell: "Cell"
     membership: "Membership"

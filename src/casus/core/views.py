@@ -87,7 +87,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
-            access_services.user_set_language(actor=request.user, language=language)  # type: ignore[arg-type]
+            access_services.user_set_language(actor=request.user, language=language)
         response.set_cookie(
             "django_language", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )

@@ -9,7 +9,7 @@ from casus.demo.loader import load_demo
 
 
 class Command(BaseCommand):
-    help = "Create the SQLite database, load the demo cell, print the logins and serve it."
+    help = "Migrate the database (SQLite by default), load the demo cell, print the logins, serve."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="Load and print only.")
@@ -21,7 +21,8 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(self.style.SUCCESS("\nCasus demo — cell 'Demostad' is ready.\n"))
         out.write(
-            "Log in at http://localhost:8000 (passkeys need 'localhost', not 127.0.0.1).\n"
+            f"Log in at http://{options['addrport']} "
+            "(passkeys need 'localhost', not 127.0.0.1).\n"
             "Second factor: add the TOTP secret to any authenticator app, or run\n"
             "  uv run casus demo_code <email>\n"
             "to print the current code; each recovery code works once.\n"
