@@ -21,7 +21,6 @@ from casus.access.models import (
     User,
 )
 
-
 #: The password of every factory-made user (the e2e tests log in with it).
 PASSWORD = "correct horse battery"
 

@@ -3,16 +3,12 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import pytest
 from django.db.models import Max
 
 from casus.access.models import Cell, User
 from casus.audit.models import AuditEvent
-
-
-E = TypeVar("E", bound=BaseException)
 
 #: Pass as ``cell`` when the cell does not exist yet (it is checked by the test itself).
 ANY = object()
@@ -61,7 +57,7 @@ def no_audit_events() -> Iterator[None]:
 
 
 @contextmanager
-def refused(
+def refused[E: BaseException](
     exception: type[E], match: str | None = None
 ) -> Iterator[pytest.ExceptionInfo[E]]:
     """Assert that the block raises ``exception`` (message matching ``match``) and leaves no

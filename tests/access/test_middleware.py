@@ -102,6 +102,17 @@ def test_session_limit_answers_htmx_with_hx_redirect(world: World, frozen) -> No
     assert response["HX-Redirect"] == login_url()
 
 
+def test_expired_session_answers_htmx_with_hx_redirect(world: World, frozen) -> None:
+    """After Django itself dropped the idle session, htmx must still navigate to the login."""
+    client = ready_client(world.partner1)
+    assert client.get(DASHBOARD).status_code == 200
+    frozen.shift(datetime.timedelta(minutes=31))
+    response = client.get(reverse("audit:events"), headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(login_url())
+    assert "next=" in response["HX-Redirect"]
+
+
 # --- Session ends when the membership, role, MFA or password changes -----------------------
 
 
@@ -279,6 +290,23 @@ def test_mfa_gate_answers_htmx_with_hx_redirect(world: World) -> None:
     assert response["HX-Redirect"] == reverse("mfa_index")
 
 
+def test_language_can_be_switched_before_enrolling(world: World) -> None:
+    """The language switch is public: the MFA gate must not swallow it during enrolment."""
+    client = _without_mfa(world.partner1)
+    response = client.post(
+        reverse("core:set_language"), {"language": "fr", "next": reverse("mfa_index")}
+    )
+    assert_redirects_to(response, reverse("mfa_index"))
+    world.partner1.refresh_from_db()
+    assert world.partner1.language == "fr"
+    assert client.get(reverse("core:healthz")).status_code == 200
+
+
+def test_unknown_pages_do_not_reveal_the_gate(world: World) -> None:
+    client = _without_mfa(world.partner1)
+    assert client.get("/no-such-page/").status_code == 404
+
+
 def test_enrolling_opens_the_gate(world: World) -> None:
     client = _without_mfa(world.partner1)
     assert_redirects_to(client.get(DASHBOARD), reverse("mfa_index"))
@@ -319,7 +347,9 @@ def test_signing_opens_the_cell(world: World) -> None:
     )
     assert response.status_code == 200  # the form again, with the refusal
     assert not StatementSignature.objects.filter(user=world.partner1).exists()
-    response = client.post(reverse("core:statement"), {"accept": "on", "signed_name": "Partner One"})
+    response = client.post(
+        reverse("core:statement"), {"accept": "on", "signed_name": "Partner One"}
+    )
     assert_redirects_to(response, reverse("core:dashboard"))
     assert client.get(DASHBOARD).status_code == 200
 
@@ -433,14 +463,3 @@ def test_installation_admin_without_a_cell_goes_to_the_installation(world: World
 
 def test_anonymous_visitors_go_to_the_login(world: World) -> None:
     assert_logged_out(Client().get(DASHBOARD))
-
-
-def test_expired_session_answers_htmx_with_hx_redirect(world: World, frozen) -> None:
-    """After Django itself dropped the idle session, htmx must still navigate to the login."""
-    client = ready_client(world.partner1)
-    assert client.get(DASHBOARD).status_code == 200
-    frozen.shift(datetime.timedelta(minutes=31))
-    response = client.get(reverse("audit:events"), headers={"HX-Request": "true"})
-    assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(login_url())
-    assert "next=" in response["HX-Redirect"]

@@ -116,9 +116,7 @@ def test_anonymous_and_inactive_users_have_no_membership(world) -> None:
 
 
 def test_ended_membership_refuses(world) -> None:
-    Membership.objects.filter(pk=world.membership(world.chair).pk).update(
-        ended_at=timezone.now()
-    )
+    Membership.objects.filter(pk=world.membership(world.chair).pk).update(ended_at=timezone.now())
     assert can(world.chair, Action.CELL_ENTER, world.cell_a) is False
 
 

@@ -1,7 +1,11 @@
 """Every write of access.services: the allowed path, each refusal, and its one audit row."""
 
 import datetime
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -886,7 +890,7 @@ def test_charter_activation_needs_the_mandatory_roles(world) -> None:
         clearance_expiry=timezone.localdate() - datetime.timedelta(days=1),
     )
     MembershipFactory(cell=cell, organisation=local, role=Role.COORDINATOR)
-    with refused(RuleViolation, "current Information officer\\."):
+    with refused(RuleViolation, "current member: Information officer\\."):
         services.charter_activate(actor=chair, charter=charter)
     Membership.objects.filter(pk=officer.pk).update(
         clearance_expiry=timezone.localdate() + datetime.timedelta(days=1)
@@ -904,7 +908,7 @@ def test_charter_activation_names_an_ended_coordinator_as_missing(world) -> None
     Membership.objects.filter(pk=world.membership(world.coordinator).pk).update(
         ended_at=timezone.now()
     )
-    with refused(RuleViolation, "requires a current Coordinator\\."):
+    with refused(RuleViolation, "current member: Coordinator\\."):
         services.charter_activate(actor=world.chair, charter=charter)
 
 
@@ -1115,3 +1119,118 @@ def test_user_choose_cell(world) -> None:
         services.user_choose_cell(actor=world.partner1, cell=world.cell_b)
     with refused(Forbidden):
         services.user_choose_cell(actor=world.partner2, cell=world.cell_b)
+
+
+# --- The right role in the wrong cell -------------------------------------------------------
+
+
+@dataclass
+class Drafts:
+    """Pending objects of cell A, and the administrator and chair of cell B."""
+
+    table: Table
+    request: MembershipRequest
+    charter: Charter
+    statement: StatementText
+    admin_b: User
+    chair_b: User
+
+
+@pytest.fixture
+def drafts(world) -> Drafts:
+    admin_b, chair_b = UserFactory(), UserFactory()
+    MembershipFactory(user=admin_b, cell=world.cell_b, role=Role.CELL_ADMIN)
+    MembershipFactory(user=chair_b, cell=world.cell_b, role=Role.CHAIR)
+    return Drafts(
+        table=services.table_create(
+            actor=world.cell_admin, cell=world.cell_a, kind=TableKind.TACTICAL, name="Tactics"
+        ),
+        request=add_request(world, email="new.person@a.example.be"),
+        charter=draft_charter(world),
+        statement=draft_statement(world),
+        admin_b=admin_b,
+        chair_b=chair_b,
+    )
+
+
+WRONG_CELL: dict[str, Callable[[Any, Drafts, User], object]] = {
+    "organisation_create": lambda w, d, a: services.organisation_create(
+        actor=a, cell=w.cell_a, name="X", kind="other", sector="other"
+    ),
+    "organisation_update": lambda w, d, a: services.organisation_update(
+        actor=a, organisation=org(w.cell_a, "School A"), name="X"
+    ),
+    "table_create": lambda w, d, a: services.table_create(
+        actor=a, cell=w.cell_a, kind="tactical", name="X"
+    ),
+    "table_update": lambda w, d, a: services.table_update(actor=a, table=d.table, name="X"),
+    "membership_request_create": lambda w, d, a: services.membership_request_create(
+        actor=a,
+        cell=w.cell_a,
+        kind=RequestKind.END,
+        membership=w.membership(w.partner1),
+    ),
+    "membership_request_decide": lambda w, d, a: services.membership_request_decide(
+        actor=a, request=d.request, approve=True
+    ),
+    "membership_request_withdraw": lambda w, d, a: services.membership_request_withdraw(
+        actor=a, request=d.request
+    ),
+    "charter_draft_create": lambda w, d, a: services.charter_draft_create(
+        actor=a, cell=w.cell_a, organisations=[], **charter_values()
+    ),
+    "charter_draft_update": lambda w, d, a: services.charter_draft_update(
+        actor=a, charter=d.charter, organisations=[], purpose="X"
+    ),
+    "charter_activate": lambda w, d, a: services.charter_activate(actor=a, charter=d.charter),
+    "charter_reject": lambda w, d, a: services.charter_reject(actor=a, charter=d.charter, note=""),
+    "statement_draft_create": lambda w, d, a: services.statement_draft_create(
+        actor=a, cell=w.cell_a, text="X", validity_months=1
+    ),
+    "statement_draft_update": lambda w, d, a: services.statement_draft_update(
+        actor=a, statement=d.statement, text="X", validity_months=1
+    ),
+    "statement_activate": lambda w, d, a: services.statement_activate(
+        actor=a, statement=d.statement
+    ),
+    "statement_reject": lambda w, d, a: services.statement_reject(
+        actor=a, statement=d.statement, note=""
+    ),
+    "statement_sign": lambda w, d, a: services.statement_sign(
+        actor=a, cell=w.cell_a, signed_name=a.full_name
+    ),
+    "user_choose_cell": lambda w, d, a: services.user_choose_cell(actor=a, cell=w.cell_a),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_CELL)
+def test_the_right_role_in_another_cell_is_forbidden(world, drafts: Drafts, name: str) -> None:
+    """The administrator and the chair of cell B can do nothing in cell A."""
+    for actor in (drafts.admin_b, drafts.chair_b):
+        with refused(Forbidden):
+            WRONG_CELL[name](world, drafts, actor)
+    for obj in (drafts.request, drafts.charter, drafts.statement):
+        before = obj.status
+        obj.refresh_from_db()
+        assert obj.status == before
+
+
+def test_every_service_is_tested() -> None:
+    """A new service needs its tests here (allowed path, refusals, audit row)."""
+    source = Path(__file__).read_text()
+    public = [
+        name
+        for name, function in inspect.getmembers(services, inspect.isfunction)
+        if function.__module__ == services.__name__ and not name.startswith("_")
+    ]
+    assert len(public) > 20
+    untested = [name for name in public if f"services.{name}(" not in source]
+    assert untested == []
+    cell_scoped = {
+        name
+        for name in public
+        if "cell" in inspect.signature(getattr(services, name)).parameters
+        or name.startswith(("organisation_", "table_", "membership_", "charter_", "statement_"))
+    }
+    # Every cell-scoped service is in the wrong-cell table (installation services excepted).
+    assert cell_scoped - set(WRONG_CELL) <= {"cell_admin_appoint"}

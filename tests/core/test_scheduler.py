@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_periodic_jobs_enqueue_once_per_period():
-    day1 = timezone.make_aware(datetime.datetime(2026, 11, 23, 9, 0))
+    day1 = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=timezone.get_current_timezone())
     assert "casus.core.tasks.clear_expired_sessions" in run_due(day1)
     assert run_due(day1 + datetime.timedelta(hours=3)) == []
     assert PeriodicRun.objects.count() == 1

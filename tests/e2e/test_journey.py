@@ -38,6 +38,7 @@ def test_first_login_enrols_totp_signs_statement_and_logs_in_again(axe_page: Pag
     # Anonymous: every page sends to allauth's login page.
     page.goto("/")
     expect(page).to_have_url(path_is("/accounts/login/"))
+    expect(page.locator("a[href*='/accounts/signup/']")).to_have_count(0)  # no self sign-up
     axe += axe_violations(page)
 
     # Password accepted, but no second factor yet: the MFA page, whatever is asked for.

@@ -75,7 +75,7 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            language = request.user.language  # type: ignore[union-attr]
+            language = request.user.language
             translation.activate(language)
             request.LANGUAGE_CODE = language
         response = self.get_response(request)
@@ -91,8 +91,20 @@ class MFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., Any],
+        args: Any,
+        kwargs: Any,
+    ) -> HttpResponse | None:
         user = request.user
-        needs_check = user.is_authenticated and not _open_path(request.path)
+        # Views open to anonymous visitors (language switch, health check) need no factor:
+        # otherwise nobody could change the language while enrolling one.
+        public = getattr(view, "login_required", True) is False
+        needs_check = user.is_authenticated and not public and not _open_path(request.path)
         if needs_check and not request.session.get("casus_mfa_ok"):
             from allauth.mfa.utils import is_mfa_enabled
 
@@ -103,7 +115,7 @@ class MFARequiredMiddleware:
                 )
                 return _redirect(request, reverse("mfa_index"))
             request.session["casus_mfa_ok"] = True
-        return self.get_response(request)
+        return None
 
 
 def cell_exempt(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -147,11 +159,11 @@ class CellContextMiddleware:
             membership = memberships.get(int(cell_id))
             if membership is None or membership.pk != membership_id or membership.role != role:
                 return _end_session(request, _("Your membership changed; please log in again."))
-        membership = memberships.get(user.active_cell_id)  # type: ignore[union-attr,arg-type]
+        membership = memberships.get(user.active_cell_id)  # type: ignore[arg-type]
         if membership is None and len(memberships) == 1:
             membership = services.user_choose_cell(
                 actor=user,
-                cell=next(iter(memberships.values())).cell,  # type: ignore[arg-type]
+                cell=next(iter(memberships.values())).cell,
             )
         if membership is not None:
             seen[str(membership.cell_id)] = [membership.pk, membership.role]
@@ -161,11 +173,11 @@ class CellContextMiddleware:
         if getattr(view, "casus_cell_exempt", False):
             return None
         if membership is None:
-            if user.is_installation_admin:  # type: ignore[union-attr]
+            if user.is_installation_admin:
                 return _redirect(request, reverse("installation:cells"))
             return _redirect(request, reverse("core:choose_cell"))
         if getattr(view, "casus_statement_exempt", False):
             return None
-        if selectors.statement_signature_current(user=user, cell=membership.cell_id) is None:  # type: ignore[arg-type]
+        if selectors.statement_signature_current(user=user, cell=membership.cell_id) is None:
             return _redirect(request, reverse("core:statement"))
         return None

@@ -13,8 +13,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Model
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casus.audit.services import audit_record
 from casus.core.exceptions import Forbidden, RuleViolation
@@ -51,7 +52,8 @@ from .rules import (
     require_installation,
 )
 
-DEFAULT_STATEMENT = (
+#: The first statement of a new cell, in the language of whoever creates the cell.
+DEFAULT_STATEMENT = gettext_lazy(
     "I confirm that I take part in this cell under the professional secrecy of article 458ter "
     "of the Criminal Code. I keep everything I learn here secret, use it only for the purpose "
     "set in the charter, share nothing outside the cell, and copy no meeting content into other "
@@ -161,7 +163,7 @@ def cell_create(
             cell=cell,
             version=1,
             status=DocumentStatus.ACTIVE,
-            text=DEFAULT_STATEMENT,
+            text=str(DEFAULT_STATEMENT),
             approved_by=actor,
             approved_at=now,
         )
@@ -470,18 +472,21 @@ def _membership_apply(*, actor: User, request: MembershipRequest) -> Membership:
 
 
 def _notify_new_member(*, email: str, cell_name: str) -> None:
-    """Tell a new member how to log in; the mail names the cell, nothing about cases."""
-    send_mail(
-        subject=_("[Casus] Your access to %(cell)s") % {"cell": cell_name},
-        message=_(
-            "You have been added as a member of %(cell)s in Casus.\n\n"
-            "Set your password with 'Forgot your password?' on the login page, then set up "
-            "your second factor: %(url)s\n"
+    """Tell a new member how to log in, in their language; no case content, ever."""
+    user = User.objects.filter(email=email).first()
+    login_url = settings.CASUS_BASE_URL.rstrip("/") + reverse("account_login")
+    with translation.override(user.language if user else settings.LANGUAGE_CODE):
+        send_mail(
+            subject=_("[Casus] Your access to %(cell)s") % {"cell": cell_name},
+            message=_(
+                "You have been added as a member of %(cell)s in Casus.\n\n"
+                "Open %(url)s, choose 'Forgot your password?' to set your password, then log "
+                "in and set up your second factor.\n"
+            )
+            % {"cell": cell_name, "url": login_url},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[email],
         )
-        % {"cell": cell_name, "url": reverse("account_login")},
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[email],
-    )
 
 
 def membership_request_withdraw(*, actor: User, request: MembershipRequest) -> MembershipRequest:
@@ -574,8 +579,8 @@ def charter_activate(*, actor: User, charter: Charter) -> Charter:
             names = ", ".join(str(Role(role).label) for role in missing)
             raise RuleViolation(
                 _(
-                    "The charter cannot be activated: the law requires a current %(roles)s. "
-                    "Ask the cell administrator to add them first."
+                    "The charter cannot be activated: these mandatory roles are not filled by a "
+                    "current member: %(roles)s. Ask the cell administrator to add them first."
                 )
                 % {"roles": names}
             )

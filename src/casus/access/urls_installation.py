@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.cells, name="cells"),
     path("cells/<int:pk>/", views.cell_detail, name="cell"),
     path("users/<int:pk>/mfa-reset/", views.mfa_reset, name="mfa_reset"),
+    path("requests/<int:pk>/", views.decide_chair_request, name="decide_chair_request"),
 ]

@@ -24,7 +24,7 @@ from .forms import (
     StatementTextForm,
     TableForm,
 )
-from .models import DocumentStatus, RequestKind
+from .models import DocumentStatus, RequestKind, Role
 from .rules import Action, can, require
 
 
@@ -265,7 +265,9 @@ def charters(request: CellRequest) -> HttpResponse:
     context = {
         "charters": selectors.charter_list_for(actor=request.user, cell=cell),
         "can_draft": can(request.user, Action.SETUP_DRAFT, cell),
-        "missing_roles": selectors.mandatory_roles_missing(cell=cell),
+        "missing_roles": [
+            Role(role).label for role in selectors.mandatory_roles_missing(cell=cell)
+        ],
     }
     return render_page(request, "access/charters.html", context)
 
@@ -406,7 +408,9 @@ def approvals(request: CellRequest) -> HttpResponse:
         "statements": selectors.statement_text_list_for(actor=request.user, cell=cell).filter(
             status=DocumentStatus.DRAFT
         ),
-        "missing_roles": selectors.mandatory_roles_missing(cell=cell),
+        "missing_roles": [
+            Role(role).label for role in selectors.mandatory_roles_missing(cell=cell)
+        ],
         "form": DecisionForm(),
     }
     return render_page(request, "access/approvals.html", context)

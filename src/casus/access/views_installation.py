@@ -1,6 +1,7 @@
 """Installation administration: create cells, appoint cell administrators, reset a lost MFA."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,9 +14,9 @@ from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
 
 from . import services
-from .forms import AppointAdminForm, CellCreateForm
+from .forms import AppointAdminForm, CellCreateForm, DecisionForm
 from .middleware import cell_exempt
-from .models import Cell, Membership, User
+from .models import Cell, Membership, MembershipRequest, RequestStatus, Role, User
 from .rules import InstallationAction, require_installation
 
 
@@ -66,11 +67,47 @@ def cell_detail(request: CellRequest, pk: int) -> HttpResponse:
         .select_related("user", "organisation")
         .order_by("role", "user__full_name")
     )
+    # A chair seat with no other chair to decide on it is decided here (bootstrap).
+    chair_requests = (
+        MembershipRequest.objects.filter(cell=cell, status=RequestStatus.PENDING)
+        .filter(Q(role=Role.CHAIR) | Q(membership__role=Role.CHAIR))
+        .select_related("organisation", "requested_by")
+    )
     return render_page(
         request,
         "access/installation_cell.html",
-        {"cell": cell, "memberships": memberships, "form": form},
+        {
+            "cell": cell,
+            "memberships": memberships,
+            "form": form,
+            "chair_requests": chair_requests,
+        },
     )
+
+
+@cell_exempt
+@require_POST
+def decide_chair_request(request: CellRequest, pk: int) -> HttpResponse:
+    require_installation(request.user, InstallationAction.CELL_ADMIN_APPOINT)
+    membership_request = MembershipRequest.objects.filter(pk=pk).first()
+    if membership_request is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+    else:
+        try:
+            services.membership_request_decide(
+                actor=request.user,
+                request=membership_request,
+                approve=form.approved,
+                note=form.cleaned_data["note"],
+            )
+        except CasusError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect("installation:cell", pk=membership_request.cell_id)
 
 
 @cell_exempt

@@ -25,6 +25,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Key for secrets stored in the database (TOTP seeds): kept outside the database.
 CASUS_MFA_KEY = env.str("CASUS_MFA_KEY", default="") or local_secret(DATA_DIR, "mfa_key")
 CASUS_SITE_NAME = env.str("CASUS_SITE_NAME", default="Casus")
+# Absolute address of this installation, for links in e-mails.
+CASUS_BASE_URL = env.str("CASUS_BASE_URL", default="http://localhost:8000")
 
 INSTALLED_APPS = [
     "casus.core",

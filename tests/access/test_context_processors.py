@@ -1,0 +1,90 @@
+"""Role-based navigation: the context processor asks the permission engine; templates only
+render what it returns."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from django.urls import reverse
+
+from casus.access.context_processors import navigation
+from casus.access.models import Role
+from tests.conftest import World, ready_client
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+SETUP, APPROVALS, AUDIT, INSTALLATION = "/setup/", "/approvals/", "/audit/", "/installation/"
+
+EXPECTED = {
+    "chair": {SETUP, APPROVALS},
+    "cell_admin": {SETUP},
+    "dpo": {AUDIT},
+    "coordinator": set(),
+    "information_officer": set(),
+    "partner1": set(),
+    "strategic": set(),
+}
+
+
+def test_the_urls_are_what_this_module_assumes() -> None:
+    assert (reverse("setup:home"), reverse("setup:approvals"), reverse("audit:events")) == (
+        SETUP,
+        APPROVALS,
+        AUDIT,
+    )
+    assert reverse("installation:cells") == INSTALLATION
+
+
+@pytest.mark.parametrize(("who", "links"), EXPECTED.items())
+def test_dashboard_navigation_by_role(world: World, who: str, links: set[str]) -> None:
+    response = ready_client(getattr(world, who)).get(reverse("core:dashboard"))
+    assert response.status_code == 200
+    urls = [url for url, _label in response.context["nav_items"]]
+    assert urls[0] == reverse("core:dashboard")
+    assert set(urls[1:]) == links
+    page = response.content.decode()
+    for url in (SETUP, APPROVALS, AUDIT, INSTALLATION):
+        assert (f'href="{url}"' in page) is (url in links), (who, url)
+
+
+@pytest.mark.parametrize(("who", "links"), EXPECTED.items())
+def test_navigation_follows_the_permission_engine(world: World, who: str, links) -> None:
+    request = RequestFactory().get("/")
+    request.user = getattr(world, who)
+    request.cell = world.cell_a  # type: ignore[attr-defined]
+    context = navigation(request)
+    assert {url for url, _label in context["nav_items"]} == {reverse("core:dashboard"), *links}
+    assert context["active_cell"] == world.cell_a
+
+
+def test_same_person_gets_the_navigation_of_the_active_cell(world: World) -> None:
+    """Chair in cell A, DPO in cell B: the links follow the cell, not the person."""
+    MembershipFactory(user=world.chair, cell=world.cell_b, role=Role.DPO)
+    request = RequestFactory().get("/")
+    request.user = world.chair
+    request.cell = world.cell_b  # type: ignore[attr-defined]
+    urls = {url for url, _label in navigation(request)["nav_items"]}
+    assert urls == {reverse("core:dashboard"), AUDIT}
+
+
+def test_no_cell_no_cell_links(world: World) -> None:
+    request = RequestFactory().get("/")
+    request.user = world.chair
+    context = navigation(request)
+    assert (context["nav_items"], context["active_cell"]) == ([], None)
+    request.user = AnonymousUser()
+    request.cell = world.cell_a  # type: ignore[attr-defined]
+    assert navigation(request)["nav_items"] == []
+
+
+def test_installation_admin_gets_the_installation_link(world: World) -> None:
+    response = ready_client(world.installation_admin).get(reverse("installation:cells"))
+    assert response.status_code == 200
+    assert [url for url, _label in response.context["nav_items"]] == [INSTALLATION]
+
+
+def test_member_of_another_cell_gets_no_links_there(world: World) -> None:
+    request = RequestFactory().get("/")
+    request.user = world.member_b
+    request.cell = world.cell_a  # type: ignore[attr-defined]
+    assert {url for url, _label in navigation(request)["nav_items"]} == {reverse("core:dashboard")}
