@@ -43,3 +43,58 @@ def test_chair_request_page_is_404_for_everyone_else(world):
         assert client.post(url, {"decision": "approve"}).status_code == 404
     request.refresh_from_db()
     assert request.status == RequestStatus.PENDING
+
+
+def _cell_form(**extra):
+    data = {
+        "name": "LIVC-R Nieuwstad",
+        "chair_name": "Nina Nieuw",
+        "chair_email": "nina@nieuwstad.be",
+        "admin_name": "Adam Admin",
+        "admin_email": "adam@nieuwstad.be",
+    }
+    data.update(extra)
+    return data
+
+
+def test_installation_admin_creates_a_cell_with_new_municipalities(world):
+    from casus.access.models import Cell, Municipality
+
+    client = ready_client(world.installation_admin)
+    before = AuditEvent.objects.count()
+    response = client.post(
+        reverse("installation:cells"),
+        _cell_form(new_municipalities="44021 Gent\n\n44084 Merelbeke-Melle"),
+    )
+    assert response.status_code == 302
+    cell = Cell.objects.get(name="LIVC-R Nieuwstad")
+    assert sorted(cell.municipalities.values_list("nis_code", flat=True)) == ["44021", "44084"]
+    assert Municipality.objects.filter(nis_code="44021", name="Gent").exists()
+    assert AuditEvent.objects.count() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("lines", "field"),
+    [("", "municipalities"), ("Gent", "new_municipalities"), ("4402 Gent", "new_municipalities")],
+)
+def test_cell_creation_refuses_bad_municipality_lines(world, lines, field):
+    from casus.access.models import Cell
+
+    client = ready_client(world.installation_admin)
+    response = client.post(reverse("installation:cells"), _cell_form(new_municipalities=lines))
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Cell.objects.filter(name="LIVC-R Nieuwstad").exists()
+
+
+def test_a_nis_code_cannot_change_its_name(world):
+    from casus.access.models import Cell, Municipality
+
+    Municipality.objects.create(nis_code="44021", name="Gent")
+    client = ready_client(world.installation_admin)
+    response = client.post(
+        reverse("installation:cells"), _cell_form(new_municipalities="44021 Antwerpen")
+    )
+    assert response.status_code == 200
+    assert "NIS code 44021 belongs to Gent." in response.content.decode()
+    assert not Cell.objects.filter(name="LIVC-R Nieuwstad").exists()

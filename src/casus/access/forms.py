@@ -154,12 +154,38 @@ class LanguageForm(forms.Form):
 class CellCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=160)
     municipalities = forms.ModelMultipleChoiceField(
-        label=_("Municipalities"), queryset=Municipality.objects.all()
+        label=_("Municipalities"), queryset=Municipality.objects.all(), required=False
+    )
+    new_municipalities = forms.CharField(
+        label=_("Other municipalities"),
+        help_text=_("One per line: the five-digit NIS code, then the name (e.g. 44021 Gent)."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     chair_name = forms.CharField(label=_("Chair (mayor) — full name"), max_length=200)
     chair_email = forms.EmailField(label=_("Chair (mayor) — e-mail address"))
     admin_name = forms.CharField(label=_("Cell administrator — full name"), max_length=200)
     admin_email = forms.EmailField(label=_("Cell administrator — e-mail address"))
+
+    def clean_new_municipalities(self) -> list[tuple[str, str]]:
+        pairs = []
+        for number, line in enumerate(self.cleaned_data["new_municipalities"].splitlines(), 1):
+            if not line.strip():
+                continue
+            code, _sep, name = line.strip().partition(" ")
+            if not (len(code) == 5 and code.isdigit() and name.strip()):
+                raise forms.ValidationError(
+                    _("Line %(line)s: write the five-digit NIS code, a space and the name.")
+                    % {"line": number}
+                )
+            pairs.append((code, name.strip()[:120]))
+        return pairs
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("municipalities") and not data.get("new_municipalities"):
+            self.add_error("municipalities", _("A cell covers at least one municipality."))
+        return data
 
 
 class AppointAdminForm(forms.Form):

@@ -117,14 +117,17 @@ def cell_create(
     *,
     actor: User,
     name: str,
-    municipalities: Sequence[Municipality],
+    municipalities: Sequence[Municipality | tuple[str, str]],
     chair_email: str,
     chair_name: str,
     admin_email: str,
     admin_name: str,
 ) -> Cell:
     """Create a cell with its local-government organisation, chair, administrator, tables
-    and a first confidentiality statement (which the chair may later replace)."""
+    and a first confidentiality statement (which the chair may later replace).
+
+    ``municipalities`` holds existing rows or ``(nis_code, name)`` pairs for new ones.
+    """
     require_installation(actor, InstallationAction.CELL_CREATE)
     if chair_email.strip().lower() == admin_email.strip().lower():
         raise RuleViolation(_("The chair and the cell administrator must be different people."))
@@ -134,7 +137,7 @@ def cell_create(
         if Cell.objects.filter(name=name).exists():
             raise RuleViolation(_("A cell with this name already exists."))
         cell = Cell.objects.create(name=name)
-        cell.municipalities.set(municipalities)
+        cell.municipalities.set([_municipality(item) for item in municipalities])
         local = Organisation.objects.create(
             cell=cell,
             name=_("Local government %(name)s") % {"name": name},
@@ -169,6 +172,21 @@ def cell_create(
         )
         audit_record(actor=actor, action="CELL_CREATED", cell=cell, obj=cell)
     return cell
+
+
+def _municipality(item: Municipality | tuple[str, str]) -> Municipality:
+    if isinstance(item, Municipality):
+        return item
+    nis_code, name = item
+    municipality, created = Municipality.objects.get_or_create(
+        nis_code=nis_code, defaults={"name": name}
+    )
+    if not created and municipality.name != name:
+        raise RuleViolation(
+            _("NIS code %(code)s belongs to %(name)s.")
+            % {"code": nis_code, "name": municipality.name}
+        )
+    return municipality
 
 
 def cell_admin_appoint(

@@ -30,7 +30,7 @@ def cells(request: CellRequest) -> HttpResponse:
             cell = services.cell_create(
                 actor=request.user,
                 name=data["name"],
-                municipalities=list(data["municipalities"]),
+                municipalities=[*data["municipalities"], *data["new_municipalities"]],
                 chair_email=data["chair_email"],
                 chair_name=data["chair_name"],
                 admin_email=data["admin_email"],
