@@ -157,7 +157,7 @@ def statement_signature_current(*, user: User, cell: Cell | int) -> StatementSig
     )
 
 
-def mandatory_roles_missing(*, cell: Cell) -> list[str]:
+def mandatory_roles_missing(*, cell: Cell) -> list[Role]:
     """Mandatory roles not filled by a current member (an information officer also needs a
     valid clearance)."""
     today = timezone.localdate()
@@ -167,7 +167,7 @@ def mandatory_roles_missing(*, cell: Cell) -> list[str]:
         if membership.role == Role.INFORMATION_OFFICER and not membership.clearance_is_valid(today):
             continue
         filled.add(membership.role)
-    return [role for role in MANDATORY_ROLES if role not in filled]
+    return [Role(role) for role in MANDATORY_ROLES if role not in filled]
 
 
 def setup_status_for(*, actor: User, cell: Cell) -> dict[str, object]:
@@ -175,7 +175,7 @@ def setup_status_for(*, actor: User, cell: Cell) -> dict[str, object]:
     require(actor, Action.CELL_ENTER, cell)
     return {
         "charter": charter_active(cell=cell),
-        "missing_roles": [Role(role).label for role in mandatory_roles_missing(cell=cell)],
+        "missing_roles": [role.label for role in mandatory_roles_missing(cell=cell)],
         "pending_requests": MembershipRequest.objects.filter(
             cell=cell, status=RequestStatus.PENDING
         ).count(),

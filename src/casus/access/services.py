@@ -433,9 +433,9 @@ def membership_request_decide(
             obj=request,
             data={"kind": request.kind, "membership": membership.pk if membership else None},
         )
-    if approve and request.kind == RequestKind.ADD:
-        email = request.email
-        transaction.on_commit(lambda: _notify_new_member(email=email, cell_name=request.cell.name))
+    if membership is not None and request.kind == RequestKind.ADD:
+        new_member, cell_name = membership.user, request.cell.name
+        transaction.on_commit(lambda: _notify_new_member(user=new_member, cell_name=cell_name))
     return request
 
 
@@ -489,11 +489,10 @@ def _membership_apply(*, actor: User, request: MembershipRequest) -> Membership:
     return membership
 
 
-def _notify_new_member(*, email: str, cell_name: str) -> None:
+def _notify_new_member(*, user: User, cell_name: str) -> None:
     """Tell a new member how to log in, in their language; no case content, ever."""
-    user = User.objects.filter(email=email).first()
     login_url = settings.CASUS_BASE_URL.rstrip("/") + reverse("account_login")
-    with translation.override(user.language if user else settings.LANGUAGE_CODE):
+    with translation.override(user.language):
         send_mail(
             subject=_("[Casus] Your access to %(cell)s") % {"cell": cell_name},
             message=_(
@@ -503,7 +502,7 @@ def _notify_new_member(*, email: str, cell_name: str) -> None:
             )
             % {"cell": cell_name, "url": login_url},
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[email],
+            recipient_list=[user.email],
         )
 
 
@@ -594,7 +593,7 @@ def charter_activate(*, actor: User, charter: Charter) -> Charter:
             raise RuleViolation(_("Nobody approves their own change: another person must decide."))
         missing = selectors.mandatory_roles_missing(cell=charter.cell)
         if missing:
-            names = ", ".join(str(Role(role).label) for role in missing)
+            names = ", ".join(str(role.label) for role in missing)
             raise RuleViolation(
                 _(
                     "The charter cannot be activated: these mandatory roles are not filled by a "

@@ -24,7 +24,7 @@ from .forms import (
     StatementTextForm,
     TableForm,
 )
-from .models import DocumentStatus, RequestKind, Role
+from .models import DocumentStatus, RequestKind
 from .rules import Action, can, require
 
 
@@ -265,9 +265,7 @@ def charters(request: CellRequest) -> HttpResponse:
     context = {
         "charters": selectors.charter_list_for(actor=request.user, cell=cell),
         "can_draft": can(request.user, Action.SETUP_DRAFT, cell),
-        "missing_roles": [
-            Role(role).label for role in selectors.mandatory_roles_missing(cell=cell)
-        ],
+        "missing_roles": selectors.mandatory_roles_missing(cell=cell),
     }
     return render_page(request, "access/charters.html", context)
 
@@ -408,15 +406,16 @@ def approvals(request: CellRequest) -> HttpResponse:
         "statements": selectors.statement_text_list_for(actor=request.user, cell=cell).filter(
             status=DocumentStatus.DRAFT
         ),
-        "missing_roles": [
-            Role(role).label for role in selectors.mandatory_roles_missing(cell=cell)
-        ],
+        "missing_roles": selectors.mandatory_roles_missing(cell=cell),
         "form": DecisionForm(),
     }
     return render_page(request, "access/approvals.html", context)
 
 
-def _decide(request: CellRequest, apply: Callable[[DecisionForm], object]) -> HttpResponse:
+def decide_from_form(
+    request: CellRequest, apply: Callable[[DecisionForm], object], back: str
+) -> HttpResponse:
+    """Read an approve/reject form, let ``apply`` record it, report the outcome, go ``back``."""
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
@@ -427,14 +426,14 @@ def _decide(request: CellRequest, apply: Callable[[DecisionForm], object]) -> Ht
             messages.error(request, error.message)
         else:
             messages.success(request, _("Decision recorded."))
-    return redirect("setup:approvals")
+    return redirect(back)
 
 
 @require_POST
 def decide_request(request: CellRequest, pk: int) -> HttpResponse:
     cell = request.cell
     membership_request = selectors.membership_request_get_for(actor=request.user, cell=cell, pk=pk)
-    return _decide(
+    return decide_from_form(
         request,
         lambda form: services.membership_request_decide(
             actor=request.user,
@@ -442,6 +441,7 @@ def decide_request(request: CellRequest, pk: int) -> HttpResponse:
             approve=form.approved,
             note=form.cleaned_data["note"],
         ),
+        "setup:approvals",
     )
 
 
@@ -458,7 +458,7 @@ def decide_charter(request: CellRequest, pk: int) -> HttpResponse:
                 actor=request.user, charter=charter, note=form.cleaned_data["note"]
             )
 
-    return _decide(request, apply)
+    return decide_from_form(request, apply, "setup:approvals")
 
 
 @require_POST
@@ -474,4 +474,4 @@ def decide_statement(request: CellRequest, pk: int) -> HttpResponse:
                 actor=request.user, statement=statement, note=form.cleaned_data["note"]
             )
 
-    return _decide(request, apply)
+    return decide_from_form(request, apply, "setup:approvals")

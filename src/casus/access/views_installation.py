@@ -14,10 +14,11 @@ from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
 
 from . import services
-from .forms import AppointAdminForm, CellCreateForm, DecisionForm
+from .forms import AppointAdminForm, CellCreateForm
 from .middleware import cell_exempt
 from .models import Cell, Membership, MembershipRequest, RequestStatus, Role, User
 from .rules import InstallationAction, require_installation
+from .views import decide_from_form
 
 
 @cell_exempt
@@ -92,22 +93,16 @@ def decide_chair_request(request: CellRequest, pk: int) -> HttpResponse:
     membership_request = MembershipRequest.objects.filter(pk=pk).first()
     if membership_request is None:
         raise Http404
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose approve or reject."))
-    else:
-        try:
-            services.membership_request_decide(
-                actor=request.user,
-                request=membership_request,
-                approve=form.approved,
-                note=form.cleaned_data["note"],
-            )
-        except CasusError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Decision recorded."))
-    return redirect("installation:cell", pk=membership_request.cell_id)
+    return decide_from_form(
+        request,
+        lambda form: services.membership_request_decide(
+            actor=request.user,
+            request=membership_request,
+            approve=form.approved,
+            note=form.cleaned_data["note"],
+        ),
+        reverse("installation:cell", args=[membership_request.cell_id]),
+    )
 
 
 @cell_exempt
