@@ -42,6 +42,11 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The case the change belongs to (for the case's trail and, later, crypto-shredding).
+    case_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    # Old and new values of the changed fields: {"field": [old, new]}. Never shown to the DPO
+    # (who sees field names in ``data["fields"]`` only).
+    values = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -61,3 +66,59 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AccessKind(models.TextChoices):
+    CASE = "case", _("Case page")
+    JOURNAL = "journal", _("Journal")
+    ATTACHMENT = "attachment", _("Attachment download")
+    PDF = "pdf", _("PDF export")
+    SEARCH = "search", _("Name search")
+    SIGNAL = "signal", _("Signal")
+    ASSESSMENT = "assessment", _("Assessment")
+    PATHWAY = "pathway", _("Pathway")
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("access log rows cannot be updated")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("access log rows cannot be deleted")
+
+
+class AccessLog(models.Model):
+    """Someone read case data, searched or exported: who, when, which object. No content."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    cell = models.ForeignKey("access.Cell", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=AccessKind.choices)
+    case_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    # Codes only: the search token (keyed hash), the view's part, a result count.
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering: ClassVar = ["-at", "-id"]
+        indexes: ClassVar = [
+            models.Index(fields=["cell", "at"]),
+            models.Index(fields=["case_id", "at"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("access log rows cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("access log rows cannot be deleted")

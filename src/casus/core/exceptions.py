@@ -17,3 +17,14 @@ class RuleViolation(CasusError):
 
 class Forbidden(Http404):
     """The actor may not do this: answered as 404, so forbidden and missing look alike."""
+
+
+class EditConflict(CasusError):
+    """Someone else saved the same record meanwhile; nothing was overwritten.
+
+    ``current`` is the record as it is now, so the page can show both versions.
+    """
+
+    def __init__(self, message: str, current: object = None) -> None:
+        super().__init__(message)
+        self.current = current
