@@ -8,6 +8,7 @@ from django.test import Client
 from hypothesis import HealthCheck, settings
 
 from casus.access.models import Cell, Membership, OrganisationKind, Role, Sector, User
+from casus.cases.services.setup import cell_case_defaults_create
 from casus.core.i18n import ensure_compiled
 
 from .factories import (
@@ -87,6 +88,8 @@ def make_world() -> World:
         MembershipFactory(user=user, cell=cell_a, organisation=orgs[org_key], role=role)
         return user
 
+    for cell in (cell_a, cell_b):
+        cell_case_defaults_create(cell=cell)
     member_b = UserFactory(full_name="Member B", email="member.b@b.example.be")
     MembershipFactory(user=member_b, cell=cell_b, organisation=org_b, role=Role.COORDINATOR)
     return World(

@@ -14,15 +14,17 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 SETUP, APPROVALS, AUDIT, INSTALLATION = "/setup/", "/approvals/", "/audit/", "/installation/"
+SIGNALS, CASES, NOTICES = "/signals/", "/cases/", "/notifications/"
+SCENARIOS, HANDOVERS = "/scenarios/", "/handovers/"
 
 EXPECTED = {
-    "chair": {SETUP, APPROVALS},
-    "cell_admin": {SETUP},
-    "dpo": {AUDIT},
-    "coordinator": set(),
-    "information_officer": set(),
-    "partner1": set(),
-    "strategic": set(),
+    "chair": {SIGNALS, CASES, SETUP, APPROVALS, NOTICES},
+    "cell_admin": {SETUP, NOTICES},
+    "dpo": {AUDIT, NOTICES},
+    "coordinator": {SIGNALS, CASES, SCENARIOS, HANDOVERS, NOTICES},
+    "information_officer": {SIGNALS, CASES, NOTICES},
+    "partner1": {SIGNALS, CASES, NOTICES},
+    "strategic": {NOTICES},
 }
 
 
@@ -33,6 +35,9 @@ def test_the_urls_are_what_this_module_assumes() -> None:
         AUDIT,
     )
     assert reverse("installation:cells") == INSTALLATION
+    assert (reverse("cases:signals"), reverse("cases:list")) == (SIGNALS, CASES)
+    assert (reverse("core:notifications"), reverse("cases:scenarios")) == (NOTICES, SCENARIOS)
+    assert reverse("cases:handovers") == HANDOVERS
 
 
 @pytest.mark.parametrize(("who", "links"), EXPECTED.items())
@@ -43,7 +48,7 @@ def test_dashboard_navigation_by_role(world: World, who: str, links: set[str]) -
     assert urls[0] == reverse("core:dashboard")
     assert set(urls[1:]) == links
     page = response.content.decode()
-    for url in (SETUP, APPROVALS, AUDIT, INSTALLATION):
+    for url in (SETUP, APPROVALS, AUDIT, INSTALLATION, SIGNALS, CASES, SCENARIOS, HANDOVERS):
         assert (f'href="{url}"' in page) is (url in links), (who, url)
 
 
@@ -64,7 +69,7 @@ def test_same_person_gets_the_navigation_of_the_active_cell(world: World) -> Non
     request.user = world.chair
     request.cell = world.cell_b  # type: ignore[attr-defined]
     urls = {url for url, _label in navigation(request)["nav_items"]}
-    assert urls == {reverse("core:dashboard"), AUDIT}
+    assert urls == {reverse("core:dashboard"), AUDIT, NOTICES}
 
 
 def test_no_cell_no_cell_links(world: World) -> None:
@@ -87,4 +92,7 @@ def test_member_of_another_cell_gets_no_links_there(world: World) -> None:
     request = RequestFactory().get("/")
     request.user = world.member_b
     request.cell = world.cell_a  # type: ignore[attr-defined]
-    assert {url for url, _label in navigation(request)["nav_items"]} == {reverse("core:dashboard")}
+    assert {url for url, _label in navigation(request)["nav_items"]} == {
+        reverse("core:dashboard"),
+        NOTICES,
+    }

@@ -45,6 +45,26 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.SETUP_APPROVE: {C},
     # "access and change logs (no values)" — D only.
     Action.AUDIT_READ: {D},
+    # "submit a signal; see own signals' status" — C K I M.
+    Action.SIGNAL_SUBMIT: {C, K, I, M},
+    # An outside reporter's signal is entered by the coordinator (§3).
+    Action.SIGNAL_ENTER_OUTSIDE: {K},
+    # "pre-screen" — K I; "decide on the case list" — C.
+    Action.SIGNAL_SCREEN: {K, I},
+    Action.SIGNAL_DECIDE: {C},
+    # "search persons by name" — C K I.
+    Action.PERSON_SEARCH: {C, K, I},
+    # The case list exists for every case role (each sees what case_queryset_for allows);
+    # "read case overview" of every case — C K I.
+    Action.CASE_LIST: {C, K, I, M},
+    Action.CASE_LIST_ALL: {C, K, I},
+    # Scenario templates of the tactical table and the cell's life domains — K.
+    Action.SCENARIO_MANAGE: {K},
+    Action.LIFE_DOMAIN_MANAGE: {K},
+    # "moved ... accepted by its coordinator" (§3) — K of the receiving cell.
+    Action.HANDOVER_ACCEPT: {K},
+    # Reviews due across the cell — K I (they keep the agenda and the follow-up).
+    Action.REVIEWS_TRACK: {K, I},
 }
 
 

@@ -4,21 +4,34 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from casus.core import tasks  # noqa: F401 — registers the periodic jobs
+from casus.cases import tasks as case_tasks  # noqa: F401 — registers the periodic jobs
+from casus.core import tasks  # noqa: F401
 from casus.core.models import PeriodicRun
-from casus.core.scheduler import period_key, run_due
+from casus.core.scheduler import jobs, period_key, run_due
 
 pytestmark = pytest.mark.django_db
 
 
+DAILY = sorted(
+    [
+        "casus.core.tasks.clear_expired_sessions",
+        "casus.cases.tasks.send_reminders",
+    ]
+)
+
+
+def test_the_daily_jobs_are_registered():
+    assert sorted(job.name for job in jobs() if job.every == "daily") == DAILY
+
+
 def test_periodic_jobs_enqueue_once_per_period():
     day1 = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=timezone.get_current_timezone())
-    assert "casus.core.tasks.clear_expired_sessions" in run_due(day1)
+    assert sorted(run_due(day1)) == DAILY
     assert run_due(day1 + datetime.timedelta(hours=3)) == []
-    assert PeriodicRun.objects.count() == 1
-    assert DBTaskResult.objects.count() == 1
-    assert run_due(day1 + datetime.timedelta(days=1)) == ["casus.core.tasks.clear_expired_sessions"]
-    assert DBTaskResult.objects.count() == 2
+    assert PeriodicRun.objects.count() == len(DAILY)
+    assert DBTaskResult.objects.count() == len(DAILY)
+    assert sorted(run_due(day1 + datetime.timedelta(days=1))) == DAILY
+    assert DBTaskResult.objects.count() == 2 * len(DAILY)
 
 
 def test_period_keys_follow_brussels_time():

@@ -73,3 +73,23 @@ def csp_page(browser: Browser, live_server, transactional_db: None) -> Iterator[
     yield page
     page.context.close()
     assert not problems.items, "\n".join(problems.items)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Browser tests on SQLite use a test database FILE, not shared-cache memory.
+
+    The live server and the test thread write concurrently; SQLite's shared-cache in-memory
+    database then fails with "database table is locked" instead of waiting, while a file
+    database in WAL mode with a busy timeout waits its turn.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("e2e-db") / "test.sqlite3"
+        )
+        database.setdefault("OPTIONS", {})["timeout"] = 20

@@ -2,12 +2,16 @@
 
 import re
 import time
+from functools import cache
 from pathlib import Path
 
 import pyotp
+from django.conf import settings
+from django.utils import translation
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from casus.access.models import User
+from tests.conftest import ready_client
 
 AXE_PATH = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -37,7 +41,8 @@ class BrowserProblems:
 def open_page(browser: Browser, base_url: str, *, bypass_csp: bool) -> tuple[Page, BrowserProblems]:
     """Open a page in a fresh context (its own cookies), watched for CSP reports and errors.
 
-    ``bypass_csp`` is only for injecting axe-core; everything else runs under the real policy.
+    ``bypass_csp`` is only for injecting axe-core with ``axe_violations``; everything else runs
+    under the real policy (``axe_violations_strict`` works there too).
     """
     context = browser.new_context(
         base_url=base_url, bypass_csp=bypass_csp, locale="en-GB", service_workers="block"
@@ -47,6 +52,35 @@ def open_page(browser: Browser, base_url: str, *, bypass_csp: bool) -> tuple[Pag
     problems = BrowserProblems()
     problems.watch(page)
     return page, problems
+
+
+def open_logged_in_page(
+    browser: Browser, base_url: str, user: User, problems: BrowserProblems
+) -> Page:
+    """A page in a fresh context under the real CSP, already logged in as ``user``.
+
+    Skips the login and MFA pages (test_journey.py walks those): ``ready_client`` enrols a
+    second factor, signs the statement and logs in; its session cookie goes to the browser.
+    The browser asks for English, so the pages speak the language set on the user.
+    """
+    client = ready_client(user)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context = browser.new_context(base_url=base_url, locale="en-GB", service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": base_url}]
+    )
+    page = context.new_page()
+    problems.watch(page)
+    return page
+
+
+def gettext_in(language: str, message: str, context: str | None = None) -> str:
+    """``message`` as the interface shows it in ``language`` (the msgid while untranslated)."""
+    with translation.override(language):
+        if context is not None:
+            return translation.pgettext(context, message)
+        return translation.gettext(message)
 
 
 def path_is(path: str) -> re.Pattern[str]:
@@ -111,6 +145,26 @@ def confirm_password_if_asked(page: Page) -> None:
 def axe_violations(page: Page) -> list[str]:
     """Run axe-core (WCAG 2.0/2.1, levels A and AA); describe serious and critical findings."""
     page.add_script_tag(path=str(AXE_PATH))
+    return _axe_run(page)
+
+
+@cache
+def _axe_source() -> str:
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def axe_violations_strict(page: Page) -> list[str]:
+    """Like ``axe_violations``, under the page's real CSP.
+
+    The script is evaluated through the DevTools protocol, which the page's policy does not
+    govern, instead of being added as an inline ``<script>`` (which the policy blocks).
+    """
+    if page.evaluate("typeof window.axe") != "object":
+        page.evaluate(_axe_source())
+    return _axe_run(page)
+
+
+def _axe_run(page: Page) -> list[str]:
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )

@@ -14,7 +14,14 @@ from casus.access.models import RequestKind, Role, User
 from tests.conftest import World, make_world
 from tests.factories import enrol_totp, sign_statement
 
-from .helpers import assert_accessible, axe_violations, log_in, path_is, submit
+from .helpers import (
+    assert_accessible,
+    axe_violations,
+    axe_violations_strict,
+    log_in,
+    path_is,
+    submit,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -117,5 +124,22 @@ def test_axe_helper_reports_violations(axe_page: Page) -> None:
         "<img src='data:,'><input type='text'></main></body></html>"
     )
     found = axe_violations(axe_page)
+    assert any("image-alt" in item for item in found), found
+    assert any("label" in item for item in found), found
+
+
+def test_strict_axe_helper_reports_violations_under_the_real_csp(csp_page: Page) -> None:
+    """The check the case journey uses runs under the real policy (no CSP report) and can
+    fail."""
+    csp_page.goto("/accounts/login/")
+    assert axe_violations_strict(csp_page) == []
+    csp_page.evaluate(
+        """() => {
+            const main = document.querySelector('main') || document.body
+            main.append(document.createElement('img'))
+            main.append(document.createElement('input'))
+        }"""
+    )
+    found = axe_violations_strict(csp_page)
     assert any("image-alt" in item for item in found), found
     assert any("label" in item for item in found), found

@@ -16,12 +16,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any]] = []
     if user.is_authenticated and cell is not None:
         items.append((reverse("core:dashboard"), _("Dashboard")))
+        if can(user, Action.SIGNAL_SUBMIT, cell):
+            items.append((reverse("cases:signals"), _("Signals")))
+        if can(user, Action.CASE_LIST, cell):
+            items.append((reverse("cases:list"), _("Cases")))
+        if can(user, Action.SCENARIO_MANAGE, cell):
+            items.append((reverse("cases:scenarios"), _("Scenarios")))
+        if can(user, Action.HANDOVER_ACCEPT, cell):
+            items.append((reverse("cases:handovers"), _("Handovers")))
         if can(user, Action.SETUP_VIEW, cell):
             items.append((reverse("setup:home"), _("Cell setup")))
         if can(user, Action.SETUP_APPROVE, cell):
             items.append((reverse("setup:approvals"), _("Approvals")))
         if can(user, Action.AUDIT_READ, cell):
             items.append((reverse("audit:events"), _("Audit log")))
+        items.append((reverse("core:notifications"), _("Notifications")))
     if user.is_authenticated and getattr(user, "is_installation_admin", False):
         items.append((reverse("installation:cells"), _("Installation")))
     several_cells = False

@@ -170,6 +170,10 @@ def cell_create(
             approved_by=actor,
             approved_at=now,
         )
+        # The case configuration (life domains) belongs to the cases app.
+        from casus.cases.services.setup import cell_case_defaults_create
+
+        cell_case_defaults_create(cell=cell)
         audit_record(actor=actor, action="CELL_CREATED", cell=cell, obj=cell)
     return cell
 

@@ -24,6 +24,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Key for secrets stored in the database (TOTP seeds): kept outside the database.
 CASUS_MFA_KEY = env.str("CASUS_MFA_KEY", default="") or local_secret(DATA_DIR, "mfa_key")
+# Key of the keyed hashes (blind index) used for exact-match identity checks and name search.
+CASUS_INDEX_KEY = env.str("CASUS_INDEX_KEY", default="") or local_secret(DATA_DIR, "index_key")
+# Attachments live here, outside the web root, served only through the checked download.
+CASUS_ATTACHMENT_DIR = Path(env.str("CASUS_ATTACHMENT_DIR", default=str(DATA_DIR / "attachments")))
+CASUS_ATTACHMENT_MAX_BYTES = env.int("CASUS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 CASUS_SITE_NAME = env.str("CASUS_SITE_NAME", default="Casus")
 # Absolute address of this installation, for links in e-mails.
 CASUS_BASE_URL = env.str("CASUS_BASE_URL", default="http://localhost:8000")
@@ -32,6 +37,7 @@ INSTALLED_APPS = [
     "casus.core",
     "casus.access",
     "casus.audit",
+    "casus.cases",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

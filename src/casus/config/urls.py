@@ -5,5 +5,6 @@ urlpatterns = [
     path("installation/", include("casus.access.urls_installation")),
     path("audit/", include("casus.audit.urls")),
     path("", include("casus.access.urls")),
+    path("", include("casus.cases.urls")),
     path("", include("casus.core.urls")),
 ]

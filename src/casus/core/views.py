@@ -13,6 +13,7 @@ from casus.access import services as access_services
 from casus.access.forms import ChooseCellForm, LanguageForm, SignStatementForm
 from casus.access.middleware import cell_exempt, statement_exempt
 from casus.access.rules import Action, can
+from casus.cases.selectors import work as work_selectors
 from casus.core.exceptions import CasusError
 from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
@@ -27,6 +28,7 @@ def dashboard(request: CellRequest) -> HttpResponse:
         "can_approve": can(request.user, Action.SETUP_APPROVE, cell),
         "can_draft": can(request.user, Action.SETUP_DRAFT, cell),
         "other_cells": access_selectors.membership_list_mine(actor=request.user).exclude(cell=cell),
+        "board": work_selectors.dashboard_for(actor=request.user, cell=cell),
     }
     return render_page(request, "core/dashboard.html", context)
 

@@ -31,6 +31,7 @@ from casus.access.models import (
     TableKind,
     User,
 )
+from casus.demo.cases import build_cases
 
 CELL_NAME = "Demostad"
 
@@ -60,11 +61,8 @@ class Person:
     tables: tuple[str, ...] = ()
 
 
-TACTICAL, OPERATIONAL, STRATEGIC = (
-    str(TableKind.TACTICAL.label),
-    str(TableKind.OPERATIONAL.label),
-    str(TableKind.STRATEGIC.label),
-)
+# Tables by kind: their names are in the language of whoever created the cell.
+TACTICAL, OPERATIONAL, STRATEGIC = TableKind.TACTICAL, TableKind.OPERATIONAL, TableKind.STRATEGIC
 
 PEOPLE = [
     Person("installation", "installatie@demo.casus.test", "Ilse Installatie", "installation_admin"),
@@ -130,6 +128,10 @@ def load_demo() -> list[dict[str, object]]:
     with transaction.atomic():
         if not Cell.objects.filter(name=CELL_NAME).exists():
             _build_cell()
+        # The signals and cases: on a new cell, and on a demo cell from before they existed.
+        build_cases(
+            Cell.objects.get(name=CELL_NAME), {person.key: _user(person) for person in PEOPLE}
+        )
         logins = [_ensure_login(person, stored.get(person.email)) for person in PEOPLE]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
@@ -171,7 +173,10 @@ def _build_cell() -> None:
         name="Werkgroep gevoelige informatie",
         description="Contactpersonen per sector (openbaar vervoer, ziekenhuizen, scholen).",
     )
-    tables = {table.name: table for table in Table.objects.filter(cell=cell)}
+    tables = {
+        table.kind: table
+        for table in Table.objects.filter(cell=cell).exclude(kind=TableKind.WORKING_GROUP)
+    }
     today = timezone.localdate()
     for person in [*PEOPLE[3:], PENDING]:
         is_officer = person.role == Role.INFORMATION_OFFICER
@@ -187,7 +192,7 @@ def _build_cell() -> None:
             term_end=today + timedelta(days=3 * 365),
             clearance_level=Clearance.SECRET if is_officer else "",
             clearance_expiry=today + timedelta(days=2 * 365) if is_officer else None,
-            tables=[tables[name] for name in person.tables],
+            tables=[tables[kind] for kind in person.tables],
             reason="Aangeduid door de organisatie.",
         )
         if person is not PENDING:  # one request stays open, for the chair to see

@@ -1,0 +1,1 @@
+"""Case forms, one module per part of the lifecycle."""

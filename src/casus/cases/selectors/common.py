@@ -1,0 +1,44 @@
+"""Reads every case page needs: the scoped case, its rights context, the access log."""
+
+from django.http import Http404
+
+from casus.access.models import User
+from casus.access.rules import CaseAction, CaseContext, case_queryset_for, case_require
+from casus.audit.models import AccessKind
+from casus.audit.services import access_record
+
+from ..models import Case
+
+
+def case_get_for(*, actor: User, cell_id: int, pk: object) -> Case:
+    """The case ``pk`` if ``actor`` may see it in ``cell_id``; 404 otherwise (missing or not)."""
+    try:
+        return (
+            case_queryset_for(actor, cell_id)
+            .select_related("cell", "lead_organisation", "subject_municipality")
+            .get(pk=pk)  # type: ignore[misc]
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def case_get_checked(
+    *, actor: User, cell_id: int, pk: object, action: CaseAction = CaseAction.VIEW
+) -> tuple[Case, CaseContext]:
+    """The case and the actor's rights context, after requiring ``action`` (404 otherwise)."""
+    case = case_get_for(actor=actor, cell_id=cell_id, pk=pk)
+    return case, case_require(actor, action, case)
+
+
+def case_read_record(
+    *, actor: User, case: Case, kind: str = AccessKind.CASE, obj: object = None, **data: object
+) -> None:
+    """Log that ``actor`` read ``case`` data (page, attachment, PDF): the access log."""
+    access_record(
+        actor=actor,
+        cell=case.cell,
+        kind=kind,
+        case_id=case.pk,
+        obj=obj if obj is not None else case,  # type: ignore[arg-type]
+        data=dict(data),
+    )
