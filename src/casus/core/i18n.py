@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import polib
+from django.utils.translation import gettext_noop
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
@@ -17,3 +18,8 @@ def ensure_compiled(locale_dir: Path = LOCALE_DIR) -> list[Path]:
         polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
         written.append(mo_path)
     return written
+
+
+#: Django's own strings that its nl or de catalogue does not translate yet; listed here so
+#: that our catalogues (searched first, LOCALE_PATHS) carry them.
+DJANGO_STRINGS_MISSING = (gettext_noop("- Select an option -"),)
