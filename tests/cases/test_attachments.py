@@ -4,18 +4,15 @@ import hashlib
 import io
 import os
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casus.access.models import User
 from casus.access.rules import forget_case_contexts
 from casus.audit.models import AccessKind, AccessLog
 from casus.cases import attachments as storage
@@ -26,17 +23,9 @@ from tests.conftest import World, ready_client
 from tests.helpers import one_audit_event, refused
 
 from .conftest import CaseWorld
+from .helpers import CASE_WRITERS, close_behind_the_back, others
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(world: World) -> Iterator[None]:
-    """Messages are compared in English, whatever the default language."""
-    User.objects.update(language="en")
-    with translation.override("en"):
-        yield
-
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = (
@@ -165,7 +154,7 @@ def test_police_only_upload_needs_the_police(world: World, cases: CaseWorld, sto
     assert attachment.visibility == Visibility.POLICE
 
 
-@pytest.mark.parametrize("who", ["chair", "partner2", "strategic", "dpo", "cell_admin", "member_b"])
+@pytest.mark.parametrize("who", others(*CASE_WRITERS))
 def test_upload_refused_to_roles_that_may_not_write(
     world: World, cases: CaseWorld, store: Path, who: str
 ) -> None:
@@ -283,23 +272,30 @@ def test_storage_names_are_never_paths(store: Path) -> None:
 # --- Views ------------------------------------------------------------------------------------
 
 
-def _multipart(filename: str, content: bytes, **fields: str) -> tuple[bytes, str]:
-    """A multipart body with ``filename`` exactly as given (the test client strips folders)."""
+def _multipart_files(*files: tuple[str, str, bytes], **fields: str) -> tuple[bytes, str]:
+    """A multipart body with several (field, filename, content) files, names exactly as given
+    (the test client strips folders)."""
     boundary = "----casus-test-boundary"
     parts = []
     for key, value in fields.items():
         disposition = f'Content-Disposition: form-data; name="{key}"'
         parts.append(f"--{boundary}\r\n{disposition}\r\n\r\n{value}\r\n".encode())
-    parts.append(
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-            f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
-        ).encode()
-        + content
-        + b"\r\n"
-    )
+    for field, filename, content in files:
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
+            ).encode()
+            + content
+            + b"\r\n"
+        )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _multipart(filename: str, content: bytes, **fields: str) -> tuple[bytes, str]:
+    """A multipart body with one attachment, ``filename`` exactly as given."""
+    return _multipart_files(("file", filename, content), **fields)
 
 
 def test_upload_view_accepts_and_lists(world: World, cases: CaseWorld, store: Path) -> None:
@@ -556,26 +552,6 @@ def test_the_mimetype_member_is_read_in_a_bounded_way(decompressed: list[int]) -
 # --- The name sent with THE file --------------------------------------------------------------
 
 
-def _multipart_files(*files: tuple[str, str, bytes], **fields: str) -> tuple[bytes, str]:
-    """A multipart body with several (field, filename, content) files, names exactly as given."""
-    boundary = "----casus-test-boundary"
-    parts = []
-    for key, value in fields.items():
-        disposition = f'Content-Disposition: form-data; name="{key}"'
-        parts.append(f"--{boundary}\r\n{disposition}\r\n\r\n{value}\r\n".encode())
-    for field, filename, content in files:
-        parts.append(
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
-                f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
-            ).encode()
-            + content
-            + b"\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
 def _post_files(world: World, cases: CaseWorld, *files: tuple[str, str, bytes]):  # type: ignore[no-untyped-def]
     body, content_type = _multipart_files(*files, visibility="all", description="")
     return ready_client(world.partner1).generic(
@@ -611,14 +587,8 @@ def test_one_file_at_a_time(world: World, cases: CaseWorld, store: Path) -> None
 def test_an_upload_after_a_concurrent_close_is_refused(
     world: World, cases: CaseWorld, store: Path
 ) -> None:
-    from django.utils import timezone
-
-    from casus.cases.models import CaseStatus, ClosureReason
-
     stale = cases.case
-    type(stale).objects.filter(pk=stale.pk).update(
-        status=CaseStatus.CLOSED, closure_reason=ClosureReason.POSITIVE, closed_at=timezone.now()
-    )
+    close_behind_the_back(stale)
     with refused(RuleViolation, match="closed"):
         upload(world.partner1, stale, "report.pdf", PDF)
     assert stored_files(store) == []

@@ -1,17 +1,14 @@
 """Case-file services: participants, lead partner, summary, journal (allowed, refused, audited)."""
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from casus.access.models import Organisation, User
+from casus.access.models import Organisation
 from casus.access.rules import CaseAction, case_can, forget_case_contexts
 from casus.cases.models import (
     CaseGrant,
-    CaseStatus,
-    ClosureReason,
     JournalEntry,
     JournalRevision,
     Participation,
@@ -21,46 +18,18 @@ from casus.cases.services.casefile import (
     case_lead_set,
     case_summary_update,
     journal_entry_create,
-    journal_entry_update,
     participation_add,
     participation_revoke,
 )
 from casus.core.exceptions import EditConflict, Forbidden, RuleViolation
 from tests.conftest import World
-from tests.helpers import one_audit_event, refused
+from tests.helpers import no_audit_events, one_audit_event, refused
 
 from .conftest import CaseWorld
 from .factories import JournalEntryFactory, participate
+from .helpers import close_behind_the_back, edit_entry, org_of, others, write_entry
 
 pytestmark = pytest.mark.django_db
-
-EVERYONE = [
-    "chair",
-    "coordinator",
-    "information_officer",
-    "partner1",
-    "partner2",
-    "strategic",
-    "dpo",
-    "cell_admin",
-    "member_b",
-]
-
-
-def others(*allowed: str) -> list[str]:
-    return [who for who in EVERYONE if who not in allowed]
-
-
-@pytest.fixture(autouse=True)
-def english(world: World) -> Iterator[None]:
-    """Messages are compared in English, whatever the default language."""
-    User.objects.update(language="en")
-    with translation.override("en"):
-        yield
-
-
-def org(world: World, user: User) -> Organisation:
-    return world.membership(user).organisation
 
 
 def today() -> datetime.date:
@@ -73,7 +42,7 @@ def today() -> datetime.date:
 @pytest.mark.parametrize("who", ["chair", "coordinator"])
 def test_participation_add(world: World, cases: CaseWorld, who: str) -> None:
     actor = getattr(world, who)
-    ocmw = org(world, world.partner2)
+    ocmw = org_of(world, world.partner2)
     assert not case_can(world.partner2, CaseAction.VIEW, cases.case)
     with one_audit_event("PARTICIPATION_ADDED", actor=actor, cell=world.cell_a) as rec:
         participation = participation_add(
@@ -103,7 +72,7 @@ def test_participation_add_refused_roles(world: World, cases: CaseWorld, who: st
         participation_add(
             actor=getattr(world, who),
             case=cases.case,
-            organisation=org(world, world.partner2),
+            organisation=org_of(world, world.partner2),
             reason="Why not.",
         )
 
@@ -112,7 +81,10 @@ def test_participation_add_rules(world: World, cases: CaseWorld) -> None:
     actor = world.coordinator
     with refused(RuleViolation, match="already takes part"):
         participation_add(
-            actor=actor, case=cases.case, organisation=org(world, world.partner1), reason="Again."
+            actor=actor,
+            case=cases.case,
+            organisation=org_of(world, world.partner1),
+            reason="Again.",
         )
     with refused(RuleViolation, match="active organisation of this cell"):
         participation_add(
@@ -121,19 +93,19 @@ def test_participation_add_rules(world: World, cases: CaseWorld) -> None:
             organisation=world.membership(world.member_b, world.cell_b).organisation,
             reason="Other cell.",
         )
-    ocmw = org(world, world.partner2)
+    ocmw = org_of(world, world.partner2)
     Organisation.objects.filter(pk=ocmw.pk).update(is_active=False)
     ocmw.refresh_from_db()
     with refused(RuleViolation, match="active organisation of this cell"):
         participation_add(actor=actor, case=cases.case, organisation=ocmw, reason="Inactive.")
     with refused(RuleViolation, match="why"):
         participation_add(
-            actor=actor, case=cases.case, organisation=org(world, world.chair), reason="  "
+            actor=actor, case=cases.case, organisation=org_of(world, world.chair), reason="  "
         )
 
 
 def test_participation_revoke(world: World, cases: CaseWorld) -> None:
-    ocmw = org(world, world.partner2)
+    ocmw = org_of(world, world.partner2)
     participation = participate(cases.case, ocmw, world.coordinator)
     assert case_can(world.partner2, CaseAction.VIEW, cases.case)
     with one_audit_event("PARTICIPATION_REVOKED", actor=world.chair, cell=world.cell_a) as rec:
@@ -164,7 +136,7 @@ def test_participation_revoke(world: World, cases: CaseWorld) -> None:
 
 @pytest.mark.parametrize("who", others("chair", "coordinator"))
 def test_participation_revoke_refused_roles(world: World, cases: CaseWorld, who: str) -> None:
-    participation = participate(cases.case, org(world, world.partner2), world.coordinator)
+    participation = participate(cases.case, org_of(world, world.partner2), world.coordinator)
     with refused(Forbidden):
         participation_revoke(actor=getattr(world, who), participation=participation, reason="x")
 
@@ -185,7 +157,7 @@ def test_the_lead_partner_cannot_be_revoked_while_it_leads(world: World, cases: 
 @pytest.mark.parametrize("who", ["chair", "coordinator"])
 def test_case_lead_set(world: World, cases: CaseWorld, who: str) -> None:
     actor = getattr(world, who)
-    school, ocmw = org(world, world.partner1), org(world, world.partner2)
+    school, ocmw = org_of(world, world.partner1), org_of(world, world.partner2)
     participate(cases.case, ocmw, world.coordinator)
     with one_audit_event("CASE_LEAD_SET", actor=actor, cell=world.cell_a) as rec:
         case = case_lead_set(actor=actor, case=cases.case, organisation=ocmw, version=1)
@@ -209,7 +181,7 @@ def test_case_lead_must_participate_and_version_must_match(world: World, cases: 
         case_lead_set(
             actor=world.coordinator,
             case=cases.case,
-            organisation=org(world, world.partner2),
+            organisation=org_of(world, world.partner2),
             version=1,
         )
     with refused(EditConflict):
@@ -247,26 +219,17 @@ def test_case_summary_concurrent_edit_keeps_both(world: World, cases: CaseWorld)
 
 
 def test_closed_case_is_read_only(world: World, cases: CaseWorld) -> None:
-    type(cases.case).objects.filter(pk=cases.case.pk).update(
-        status=CaseStatus.CLOSED, closure_reason=ClosureReason.POSITIVE, closed_at=timezone.now()
-    )
+    close_behind_the_back(cases.case)
     cases.case.refresh_from_db()
     with refused(RuleViolation, match="closed"):
         case_summary_update(actor=world.coordinator, case=cases.case, summary="x", version=1)
     with refused(RuleViolation, match="closed"):
-        journal_entry_create(
-            actor=world.partner1,
-            case=cases.case,
-            text="x",
-            visibility=Visibility.ALL,
-            occurred_on=today(),
-            for_meeting=False,
-        )
+        write_entry(world.partner1, cases.case, "x")
     with refused(RuleViolation, match="closed"):
         participation_add(
             actor=world.coordinator,
             case=cases.case,
-            organisation=org(world, world.partner2),
+            organisation=org_of(world, world.partner2),
             reason="x",
         )
 
@@ -288,7 +251,7 @@ def test_journal_entry_create(world: World, cases: CaseWorld, who: str) -> None:
             for_meeting=True,
         )
     assert entry.author == actor
-    assert entry.organisation == org(world, actor)
+    assert entry.organisation == org_of(world, actor)
     assert entry.text == "Talked with the parents."
     assert entry.version == 1
     event = rec.event
@@ -306,14 +269,7 @@ def test_journal_entry_create(world: World, cases: CaseWorld, who: str) -> None:
 @pytest.mark.parametrize("who", others("coordinator", "information_officer", "partner1"))
 def test_journal_entry_create_refused_roles(world: World, cases: CaseWorld, who: str) -> None:
     with refused(Forbidden):
-        journal_entry_create(
-            actor=getattr(world, who),
-            case=cases.case,
-            text="x",
-            visibility=Visibility.ALL,
-            occurred_on=today(),
-            for_meeting=False,
-        )
+        write_entry(getattr(world, who), cases.case, "x")
 
 
 def test_journal_entry_create_rules(world: World, cases: CaseWorld) -> None:
@@ -341,28 +297,15 @@ def test_journal_entry_create_rules(world: World, cases: CaseWorld) -> None:
         )
 
 
-def _entry(world: World, cases: CaseWorld, author: User | None = None) -> JournalEntry:
-    return journal_entry_create(
-        actor=author or world.partner1,
-        case=cases.case,
-        text="First wording.",
-        visibility=Visibility.ALL,
-        occurred_on=today(),
-        for_meeting=False,
-    )
-
-
 def test_journal_entry_update_keeps_the_previous_wording(world: World, cases: CaseWorld) -> None:
-    entry = _entry(world, cases)
+    entry = write_entry(world.partner1, cases.case)
     with one_audit_event("JOURNAL_ENTRY_UPDATED", actor=world.partner1, cell=world.cell_a) as rec:
-        entry = journal_entry_update(
-            actor=world.partner1,
-            entry=entry,
-            text="Second wording.",
-            visibility=Visibility.OWN_ORGANISATION,
-            occurred_on=entry.occurred_on,
+        entry = edit_entry(
+            world.partner1,
+            entry,
+            "Second wording.",
+            Visibility.OWN_ORGANISATION,
             for_meeting=True,
-            version=1,
         )
     assert entry.version == 2
     assert entry.text == "Second wording."
@@ -387,62 +330,30 @@ def test_journal_entry_update_keeps_the_previous_wording(world: World, cases: Ca
 
 @pytest.mark.parametrize("who", others("partner1"))
 def test_only_the_author_edits(world: World, cases: CaseWorld, who: str) -> None:
-    entry = _entry(world, cases)
+    entry = write_entry(world.partner1, cases.case)
     with refused(Forbidden):
-        journal_entry_update(
-            actor=getattr(world, who),
-            entry=entry,
-            text="Changed.",
-            visibility=Visibility.ALL,
-            occurred_on=entry.occurred_on,
-            for_meeting=False,
-            version=1,
-        )
+        edit_entry(getattr(world, who), entry, "Changed.")
 
 
 def test_author_whose_organisation_left_can_no_longer_edit(world: World, cases: CaseWorld) -> None:
-    entry = _entry(world, cases)
+    entry = write_entry(world.partner1, cases.case)
     case_lead_set(actor=world.coordinator, case=cases.case, organisation=None, version=1)
     participation_revoke(
         actor=world.coordinator, participation=cases.case.participations.get(), reason="Done."
     )
     forget_case_contexts(world.partner1)
     with refused(Forbidden):
-        journal_entry_update(
-            actor=world.partner1,
-            entry=entry,
-            text="Changed.",
-            visibility=Visibility.ALL,
-            occurred_on=entry.occurred_on,
-            for_meeting=False,
-            version=1,
-        )
+        edit_entry(world.partner1, entry, "Changed.")
 
 
 def test_concurrent_journal_edit_loses_nothing(world: World, cases: CaseWorld) -> None:
     """Two editing sessions start from version 1; the second save is refused, both survive."""
-    entry = _entry(world, cases)
+    entry = write_entry(world.partner1, cases.case)
     first_tab = JournalEntry.objects.get(pk=entry.pk)
     second_tab = JournalEntry.objects.get(pk=entry.pk)
-    journal_entry_update(
-        actor=world.partner1,
-        entry=first_tab,
-        text="Edited in the first tab.",
-        visibility=Visibility.ALL,
-        occurred_on=entry.occurred_on,
-        for_meeting=False,
-        version=1,
-    )
+    edit_entry(world.partner1, first_tab, "Edited in the first tab.")
     with refused(EditConflict, match="version 2") as info:
-        journal_entry_update(
-            actor=world.partner1,
-            entry=second_tab,
-            text="Edited in the second tab.",
-            visibility=Visibility.ALL,
-            occurred_on=entry.occurred_on,
-            for_meeting=False,
-            version=1,
-        )
+        edit_entry(world.partner1, second_tab, "Edited in the second tab.")
     current = info.value.current
     assert current.text == "Edited in the first tab."  # type: ignore[attr-defined]
     entry.refresh_from_db()
@@ -451,83 +362,43 @@ def test_concurrent_journal_edit_loses_nothing(world: World, cases: CaseWorld) -
 
 
 def test_unchanged_edit_writes_nothing(world: World, cases: CaseWorld) -> None:
-    entry = _entry(world, cases)
-    from tests.helpers import no_audit_events
-
+    entry = write_entry(world.partner1, cases.case)
     with no_audit_events():
-        same = journal_entry_update(
-            actor=world.partner1,
-            entry=entry,
-            text="First wording.",
-            visibility=Visibility.ALL,
-            occurred_on=entry.occurred_on,
-            for_meeting=False,
-            version=1,
-        )
+        same = edit_entry(world.partner1, entry, "First wording.")
     assert same.version == 1
     assert not JournalRevision.objects.exists()
 
 
 def test_police_member_writes_police_only(world: World, cases: CaseWorld) -> None:
     """A member of a police organisation that participates may write police-only entries."""
-    police = org(world, world.information_officer)
+    police = org_of(world, world.information_officer)
     participate(cases.case, police, world.coordinator)
     from tests.factories import MembershipFactory, UserFactory
 
     agent = UserFactory(full_name="Agent A", email="agent@a.example.be")
     MembershipFactory(user=agent, cell=world.cell_a, organisation=police, role="member")
-    entry = journal_entry_create(
-        actor=agent,
-        case=cases.case,
-        text="Police note.",
-        visibility=Visibility.POLICE,
-        occurred_on=today(),
-        for_meeting=False,
-    )
+    entry = write_entry(agent, cases.case, "Police note.", Visibility.POLICE)
     assert entry.visibility == Visibility.POLICE
 
 
 def test_factory_entry_is_not_editable_by_other_author(world: World, cases: CaseWorld) -> None:
     entry = JournalEntryFactory(case=cases.case, author=world.coordinator)
     with refused(Forbidden):
-        journal_entry_update(
-            actor=world.partner1,
-            entry=entry,
-            text="x",
-            visibility=Visibility.ALL,
-            occurred_on=entry.occurred_on,
-            for_meeting=False,
-            version=1,
-        )
+        edit_entry(world.partner1, entry, "x")
     assert Participation.objects.filter(case=cases.case).count() == 1
 
 
 # --- Writes re-read the case under a lock -----------------------------------------------------
 
 
-def _close_behind_the_back(cases: CaseWorld) -> None:
-    """Another request closes the case after this one read it (the objects here stay open)."""
-    type(cases.case).objects.filter(pk=cases.case.pk).update(
-        status=CaseStatus.CLOSED, closure_reason=ClosureReason.POSITIVE, closed_at=timezone.now()
-    )
-
-
 def test_journal_edit_after_a_concurrent_close_is_refused(world: World, cases: CaseWorld) -> None:
     """The entry (and its case) were read before the case was closed: the edit must not land."""
-    entry = _entry(world, cases)
+    entry = write_entry(world.partner1, cases.case)
     stale = JournalEntry.objects.select_related("case").get(pk=entry.pk)
     assert not stale.case.is_closed
-    _close_behind_the_back(cases)
+    close_behind_the_back(cases.case)
     with refused(RuleViolation, match="closed"):
-        journal_entry_update(
-            actor=world.partner1,
-            entry=stale,
-            text="Landed after the close.",
-            visibility=Visibility.ALL,
-            occurred_on=stale.occurred_on,
-            for_meeting=False,
-            version=1,
-        )
+        edit_entry(world.partner1, stale, "Landed after the close.")
     entry.refresh_from_db()
     assert entry.text == "First wording."
     assert entry.version == 1
@@ -540,7 +411,7 @@ def test_case_writes_after_a_concurrent_close_are_refused(
 ) -> None:
     stale = cases.case
     assert not stale.is_closed
-    _close_behind_the_back(cases)
+    close_behind_the_back(cases.case)
     with refused(RuleViolation, match="closed"):
         if write == "summary":
             case_summary_update(actor=world.coordinator, case=stale, summary="x", version=1)
@@ -554,11 +425,4 @@ def test_case_writes_after_a_concurrent_close_are_refused(
                 reason="Joins.",
             )
         else:
-            journal_entry_create(
-                actor=world.partner1,
-                case=stale,
-                text="x",
-                visibility=Visibility.ALL,
-                occurred_on=today(),
-                for_meeting=False,
-            )
+            write_entry(world.partner1, stale, "x")

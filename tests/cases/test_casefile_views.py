@@ -1,43 +1,32 @@
 """Case-file pages: overview, participants, summary, journal; 404s, access log, query counts."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from casus.access.models import User
 from casus.access.rules import forget_case_contexts
 from casus.audit.models import AccessKind, AccessLog
 from casus.cases.models import (
-    GrantReason,
     JournalEntry,
     Participation,
     ScreeningOutcome,
     SignalStatus,
     Visibility,
 )
-from casus.cases.services.casefile import journal_entry_create, journal_entry_update
-from casus.cases.services.common import grant_user
 from tests.conftest import World, ready_client
 from tests.factories import OrganisationFactory
 
 from .conftest import CaseWorld
 from .factories import JournalEntryFactory, SignalFactory, participate
+from .helpers import CASE_READERS, CASE_WRITERS, edit_entry, personal_grant, write_entry
 
 pytestmark = pytest.mark.django_db
 
 NO_CASE_ROLE = ["strategic", "dpo", "cell_admin", "member_b"]
-
-
-@pytest.fixture(autouse=True)
-def english(world: World) -> Iterator[None]:
-    """Messages are compared in English, whatever the default language."""
-    User.objects.update(language="en")
-    with translation.override("en"):
-        yield
 
 
 def url(name: str, cases: CaseWorld, *args: int) -> str:
@@ -48,10 +37,21 @@ def logs(user: User, kind: str) -> int:
     return AccessLog.objects.filter(actor=user, kind=kind).count()
 
 
+def assert_conflict_shown(response: HttpResponse, *texts: str) -> None:
+    """The refused form is shown again beside what is stored (``texts`` on the page) and now
+    carries version 2, so that saving over it is a deliberate choice."""
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="compare"' in page
+    for text in texts:
+        assert text in page, text
+    assert 'name="version" value="2"' in page
+
+
 # --- Overview ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["chair", "coordinator", "information_officer", "partner1"])
+@pytest.mark.parametrize("who", CASE_READERS)
 def test_overview_is_shown_and_logged(world: World, cases: CaseWorld, who: str) -> None:
     user = getattr(world, who)
     response = ready_client(user).get(url("detail", cases))
@@ -209,12 +209,7 @@ def test_summary_edit_view_and_conflict(world: World, cases: CaseWorld) -> None:
     response = client.post(
         url("summary_edit", cases), {"summary": "My unsaved summary.", "version": 1}
     )
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert 'class="compare"' in page
-    assert "My unsaved summary." in page
-    assert "Version two." in page
-    assert 'name="version" value="2"' in page
+    assert_conflict_shown(response, "My unsaved summary.", "Version two.")
     cases.case.refresh_from_db()
     assert cases.case.summary == "Version two."
 
@@ -222,7 +217,7 @@ def test_summary_edit_view_and_conflict(world: World, cases: CaseWorld) -> None:
 # --- Journal ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["coordinator", "information_officer", "partner1"])
+@pytest.mark.parametrize("who", CASE_WRITERS)
 def test_journal_is_shown_and_logged(world: World, cases: CaseWorld, who: str) -> None:
     user = getattr(world, who)
     JournalEntryFactory(case=cases.case, author=world.partner1, text="A shared note.")
@@ -236,13 +231,7 @@ def test_journal_is_shown_and_logged(world: World, cases: CaseWorld, who: str) -
 def test_chair_reads_the_journal_only_with_a_personal_grant(world: World, cases: CaseWorld) -> None:
     client = ready_client(world.chair)
     assert client.get(url("journal", cases)).status_code == 404
-    grant_user(
-        case=cases.case,
-        user=world.chair,
-        source=cases.case,
-        reason=GrantReason.MEETING,
-        dossier=True,
-    )
+    personal_grant(cases.case, world.chair, dossier=True)
     response = client.get(url("journal", cases))
     assert response.status_code == 200
     # The chair reads, never writes.
@@ -294,13 +283,7 @@ def test_journal_visibility_matrix(world: World, cases: CaseWorld) -> None:
     }
     for text, (author, visibility) in texts.items():
         JournalEntryFactory(case=cases.case, author=author, text=text, visibility=visibility)
-    grant_user(
-        case=cases.case,
-        user=world.chair,
-        source=cases.case,
-        reason=GrantReason.MEETING,
-        dossier=True,
-    )
+    personal_grant(cases.case, world.chair, dossier=True)
     expected = {
         world.partner1: {"school-own", "shared"},
         world.partner2: {"shared"},
@@ -315,14 +298,7 @@ def test_journal_visibility_matrix(world: World, cases: CaseWorld) -> None:
 
 
 def test_journal_edit_only_by_the_author(world: World, cases: CaseWorld) -> None:
-    entry = journal_entry_create(
-        actor=world.partner1,
-        case=cases.case,
-        text="First wording.",
-        visibility=Visibility.ALL,
-        occurred_on=timezone.localdate(),
-        for_meeting=False,
-    )
+    entry = write_entry(world.partner1, cases.case)
     edit = url("journal_edit", cases, entry.pk)
     for user in (world.coordinator, world.information_officer, world.partner2, world.chair):
         assert ready_client(user).get(edit).status_code == 404
@@ -347,24 +323,9 @@ def test_journal_edit_only_by_the_author(world: World, cases: CaseWorld) -> None
 
 
 def test_journal_edit_conflict_shows_both_versions(world: World, cases: CaseWorld) -> None:
-    entry = journal_entry_create(
-        actor=world.partner1,
-        case=cases.case,
-        text="First wording.",
-        visibility=Visibility.ALL,
-        occurred_on=timezone.localdate(),
-        for_meeting=False,
-    )
+    entry = write_entry(world.partner1, cases.case)
     # Another tab saved version 2 meanwhile.
-    journal_entry_update(
-        actor=world.partner1,
-        entry=entry,
-        text="Saved in the other tab.",
-        visibility=Visibility.ALL,
-        occurred_on=entry.occurred_on,
-        for_meeting=False,
-        version=1,
-    )
+    edit_entry(world.partner1, entry, "Saved in the other tab.")
     response = ready_client(world.partner1).post(
         url("journal_edit", cases, entry.pk),
         {
@@ -374,13 +335,12 @@ def test_journal_edit_conflict_shows_both_versions(world: World, cases: CaseWorl
             "version": 1,
         },
     )
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert 'class="compare"' in page
-    assert "My unsaved wording." in page
-    assert "Saved in the other tab." in page
-    assert "Someone else changed this meanwhile" in page
-    assert 'name="version" value="2"' in page
+    assert_conflict_shown(
+        response,
+        "My unsaved wording.",
+        "Saved in the other tab.",
+        "Someone else changed this meanwhile",
+    )
     entry.refresh_from_db()
     assert entry.text == "Saved in the other tab."
 
@@ -388,23 +348,10 @@ def test_journal_edit_conflict_shows_both_versions(world: World, cases: CaseWorl
 def test_history_hides_earlier_wordings_the_reader_may_not_see(
     world: World, cases: CaseWorld
 ) -> None:
-    entry = journal_entry_create(
-        actor=world.partner1,
-        case=cases.case,
-        text="Only for the school.",
-        visibility=Visibility.OWN_ORGANISATION,
-        occurred_on=timezone.localdate(),
-        for_meeting=False,
+    entry = write_entry(
+        world.partner1, cases.case, "Only for the school.", Visibility.OWN_ORGANISATION
     )
-    journal_entry_update(
-        actor=world.partner1,
-        entry=entry,
-        text="Now for everyone.",
-        visibility=Visibility.ALL,
-        occurred_on=entry.occurred_on,
-        for_meeting=False,
-        version=1,
-    )
+    edit_entry(world.partner1, entry, "Now for everyone.")
     history = url("journal_history", cases, entry.pk)
     coordinator = ready_client(world.coordinator).get(history)
     assert coordinator.status_code == 200
@@ -469,23 +416,8 @@ def test_journal_queries_do_not_grow(world: World, cases: CaseWorld) -> None:
 
     def grow(n: int) -> None:
         for _ in range(n):
-            entry = journal_entry_create(
-                actor=world.partner1,
-                case=cases.case,
-                text="Note.",
-                visibility=Visibility.ALL,
-                occurred_on=timezone.localdate(),
-                for_meeting=False,
-            )
-            journal_entry_update(
-                actor=world.partner1,
-                entry=entry,
-                text="Note, edited.",
-                visibility=Visibility.ALL,
-                occurred_on=entry.occurred_on,
-                for_meeting=True,
-                version=1,
-            )
+            entry = write_entry(world.partner1, cases.case, "Note.")
+            edit_entry(world.partner1, entry, "Note, edited.", for_meeting=True)
             JournalEntryFactory(case=cases.case, author=world.coordinator)
 
     grow(2)
@@ -499,23 +431,8 @@ def test_a_hidden_earlier_version_is_not_even_counted(world: World, cases: CaseW
     """Police-only at first, then for everyone: the coordinator reads the entry, but nothing
     tells them that an earlier (police-only) wording exists — no count, no version number."""
     officer = world.information_officer
-    entry = journal_entry_create(
-        actor=officer,
-        case=cases.case,
-        text="Police-only wording.",
-        visibility=Visibility.POLICE,
-        occurred_on=timezone.localdate(),
-        for_meeting=False,
-    )
-    journal_entry_update(
-        actor=officer,
-        entry=entry,
-        text="Wording for everyone.",
-        visibility=Visibility.ALL,
-        occurred_on=entry.occurred_on,
-        for_meeting=False,
-        version=1,
-    )
+    entry = write_entry(officer, cases.case, "Police-only wording.", Visibility.POLICE)
+    edit_entry(officer, entry, "Wording for everyone.")
     history_url = url("journal_history", cases, entry.pk)
     coordinator = ready_client(world.coordinator)
     journal = coordinator.get(url("journal", cases)).content.decode()
@@ -542,27 +459,12 @@ def test_only_readable_earlier_versions_are_counted(world: World, cases: CaseWor
     """For everyone, then police-only, then for everyone again: the coordinator is told of one
     earlier version (the first), and the history shows no numbers that betray the gap."""
     officer = world.information_officer
-    entry = journal_entry_create(
-        actor=officer,
-        case=cases.case,
-        text="First, for everyone.",
-        visibility=Visibility.ALL,
-        occurred_on=timezone.localdate(),
-        for_meeting=False,
-    )
+    entry = write_entry(officer, cases.case, "First, for everyone.")
     for version, (text, visibility) in enumerate(
         [("Second, police only.", Visibility.POLICE), ("Third, for everyone.", Visibility.ALL)],
         start=1,
     ):
-        entry = journal_entry_update(
-            actor=officer,
-            entry=entry,
-            text=text,
-            visibility=visibility,
-            occurred_on=entry.occurred_on,
-            for_meeting=False,
-            version=version,
-        )
+        entry = edit_entry(officer, entry, text, visibility, version=version)
     coordinator = ready_client(world.coordinator)
     journal = coordinator.get(url("journal", cases)).content.decode()
     assert "Edited (1 earlier version)" in journal
@@ -583,14 +485,7 @@ def test_who_edits_an_entry_is_the_rules_decision(
     from casus.access.rules import CaseContext
     from casus.core.exceptions import Forbidden
 
-    entry = journal_entry_create(
-        actor=world.partner1,
-        case=cases.case,
-        text="First wording.",
-        visibility=Visibility.ALL,
-        occurred_on=timezone.localdate(),
-        for_meeting=False,
-    )
+    entry = write_entry(world.partner1, cases.case)
     edit = url("journal_edit", cases, entry.pk)
     asked: list[int] = []
 
@@ -604,15 +499,7 @@ def test_who_edits_an_entry_is_the_rules_decision(
     assert edit not in client.get(url("journal", cases)).content.decode()
     assert client.get(edit).status_code == 404
     with pytest.raises(Forbidden):
-        journal_entry_update(
-            actor=world.partner1,
-            entry=entry,
-            text="Changed.",
-            visibility=Visibility.ALL,
-            occurred_on=entry.occurred_on,
-            for_meeting=False,
-            version=1,
-        )
+        edit_entry(world.partner1, entry, "Changed.")
     assert set(asked) == {world.partner1.pk}
     entry.refresh_from_db()
     assert entry.text == "First wording."

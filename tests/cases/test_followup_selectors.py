@@ -5,14 +5,13 @@ from collections.abc import Callable
 import pytest
 
 from casus.access.rules import CaseAction, case_context
-from casus.cases.models import GrantReason, LifeDomain
 from casus.cases.selectors import followup as selectors
 from casus.cases.services import followup as services
-from casus.cases.services.common import grant_user
 from casus.core.exceptions import Forbidden
 from tests.conftest import World
 
 from .conftest import CaseWorld
+from .helpers import domain, personal_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def filled(world: World, cases: CaseWorld) -> tuple[int, int]:
     """One assessment version, one goal and one action on ``cases.case``: (goal, action) ids."""
-    family = LifeDomain.objects.get(cell=world.cell_a, code="family")
+    family = domain(world, "family")
     services.assessment_save(
         actor=world.coordinator,
         case=cases.case,
@@ -82,13 +81,7 @@ def test_a_meeting_window_alone_does_not_open_the_follow_up(
     world: World, cases: CaseWorld, filled
 ) -> None:
     # partner2 sees the case's overview through a meeting window, not its follow-up.
-    grant_user(
-        case=cases.case,
-        user=world.partner2,
-        source=cases.case,
-        reason=GrantReason.MEETING,
-        dossier=False,
-    )
+    personal_grant(cases.case, world.partner2)
     context = case_context(world.partner2, cases.case)
     assert context.allows(CaseAction.VIEW) and not context.allows(CaseAction.FOLLOWUP_READ)
     for read in reads(*filled).values():

@@ -1,10 +1,9 @@
 """Every write of cases.services.followup: the allowed path, each refusal, its audit row."""
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from casus.access.models import Organisation, OrganisationKind, Sector
 from casus.access.rules import CaseContext, forget_case_contexts
@@ -13,8 +12,6 @@ from casus.cases.models import (
     Assessment,
     AssessmentDomain,
     Case,
-    CaseStatus,
-    ClosureReason,
     ExternalInstrument,
     Goal,
     LifeDomain,
@@ -31,40 +28,25 @@ from tests.helpers import no_audit_events, one_audit_event, refused
 
 from .conftest import CaseWorld
 from .factories import participate
+from .helpers import (
+    CASE_WRITERS,
+    close_behind_the_back,
+    domain,
+    edit_action,
+    org_named,
+    others,
+)
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
 
 #: Who may write assessments and the pathway of ``cases.case`` (partner1's school leads).
-WRITERS = ("coordinator", "information_officer", "partner1")
+WRITERS = CASE_WRITERS
 #: Who may not: the chair reads only; partner2's OCMW does not participate; no case roles.
-NON_WRITERS = ("chair", "partner2", "strategic", "dpo", "cell_admin", "member_b")
+NON_WRITERS = others(*WRITERS)
 #: Cell-level managers of scenarios and life domains: the coordinator alone.
-NON_MANAGERS = (
-    "chair",
-    "information_officer",
-    "partner1",
-    "partner2",
-    "strategic",
-    "dpo",
-    "cell_admin",
-    "member_b",
-)
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
-
-
-def domain(world: World, code: str, cell=None) -> LifeDomain:
-    return LifeDomain.objects.get(cell=cell or world.cell_a, code=code)
-
-
-def org(world: World, name: str) -> Organisation:
-    return Organisation.objects.get(name=name)
+NON_MANAGERS = others("coordinator")
 
 
 def save(world: World, case: Case, who: str = "coordinator", based_on: int = 0, **domains):
@@ -178,9 +160,7 @@ def test_assessment_save_needs_the_free_text(world: World, cases: CaseWorld) -> 
 
 
 def test_follow_up_of_a_closed_case_is_frozen(world: World, cases: CaseWorld) -> None:
-    Case.objects.filter(pk=cases.case.pk).update(
-        status=CaseStatus.CLOSED, closure_reason=ClosureReason.POSITIVE
-    )
+    close_behind_the_back(cases.case)
     cases.case.refresh_from_db()
     with refused(RuleViolation, match="closed"):
         save(world, cases.case, family={"needs": "x"})
@@ -325,7 +305,7 @@ def make_action(world: World, case: Case, owner: str = "OCMW A", **extra) -> Pat
     values = {
         "goal": None,
         "description": "Home visit.",
-        "owner_organisation": org(world, owner),
+        "owner_organisation": org_named(owner),
         "due_on": TODAY() + datetime.timedelta(days=7),
     }
     values.update(extra)
@@ -343,24 +323,16 @@ def test_action_create_and_update(world: World, cases: CaseWorld, who) -> None:
             case=cases.case,
             goal=goal,
             description="Talk with the teacher.",
-            owner_organisation=org(world, "School A"),
+            owner_organisation=org_named("School A"),
             due_on=due,
         )
     assert action.status == ActionStatus.PLANNED
-    assert created.event.values["owner_organisation"] == [None, org(world, "School A").pk]
+    assert created.event.values["owner_organisation"] == [None, org_named("School A").pk]
     assert created.event.values["due_on"] == [None, due.isoformat()]
     with one_audit_event("PATHWAY_ACTION_UPDATED", actor=actor, cell=world.cell_a) as updated:
-        services.action_update(
-            actor=actor,
-            action=action,
-            version=1,
-            goal=goal,
-            description="Talk with the teacher.",
-            owner_organisation=org(world, "OCMW A"),
-            due_on=None,
-        )
+        edit_action(actor, action, "Talk with the teacher.", org_named("OCMW A"), goal=goal)
     assert updated.event.values == {
-        "owner_organisation": [org(world, "School A").pk, org(world, "OCMW A").pk],
+        "owner_organisation": [org_named("School A").pk, org_named("OCMW A").pk],
         "due_on": [due.isoformat(), None],
     }
 
@@ -375,19 +347,11 @@ def test_action_writes_refused(world: World, cases: CaseWorld, who) -> None:
             case=cases.case,
             goal=None,
             description="x",
-            owner_organisation=org(world, "School A"),
+            owner_organisation=org_named("School A"),
             due_on=None,
         )
     with refused(Forbidden):
-        services.action_update(
-            actor=actor,
-            action=action,
-            version=1,
-            goal=None,
-            description="x",
-            owner_organisation=org(world, "School A"),
-            due_on=None,
-        )
+        edit_action(actor, action, "x", org_named("School A"))
 
 
 def test_action_owner_must_be_an_active_organisation_of_the_cell(
@@ -413,15 +377,7 @@ def test_action_update_conflict(world: World, cases: CaseWorld) -> None:
         actor=world.coordinator, action=action, status=ActionStatus.IN_PROGRESS, version=1
     )
     with refused(EditConflict):
-        services.action_update(
-            actor=world.partner1,
-            action=stale,
-            version=1,
-            goal=None,
-            description="Changed",
-            owner_organisation=org(world, "School A"),
-            due_on=None,
-        )
+        edit_action(world.partner1, stale, "Changed", org_named("School A"))
     assert PathwayAction.objects.get(pk=action.pk).description == "Home visit."
 
 
@@ -438,7 +394,7 @@ def test_action_status_set_by_pathway_writers(world: World, cases: CaseWorld, wh
 def test_action_status_set_by_the_owning_participating_member(
     world: World, cases: CaseWorld
 ) -> None:
-    ocmw = org(world, "OCMW A")
+    ocmw = org_named("OCMW A")
     own = make_action(world, cases.case, owner="OCMW A")
     not_own = make_action(world, cases.case, owner="School A")
     # Not participating yet: refused even for its own organisation's action.
@@ -498,7 +454,7 @@ def test_action_status_follows_the_rule_of_access_rules(
     monkeypatch.setattr(CaseContext, "may_set_action_status", refuse)
     with refused(Forbidden):
         services.action_status_set(actor=world.coordinator, action=action, status="done", version=1)
-    assert asked == [org(world, "School A").pk]
+    assert asked == [org_named("School A").pk]
     assert not hasattr(services, "action_status_allowed")
 
 
@@ -661,7 +617,7 @@ def test_apply_scenario_prefills_goals_and_actions(world: World, cases: CaseWorl
     actor = getattr(world, who)
     with one_audit_event("PATHWAY_SCENARIO_APPLIED", actor=actor, cell=world.cell_a) as rec:
         actions = apply(world, cases.case, template, who)
-    school = org(world, "School A")
+    school = org_named("School A")
     # The OCMW does not participate: its action goes to the lead partner (the school).
     assert [(a.description, a.owner_organisation) for a in actions] == [
         ("Meet the pupil counsellor.", school),
@@ -679,7 +635,7 @@ def test_apply_scenario_prefills_goals_and_actions(world: World, cases: CaseWorl
 def test_apply_scenario_picks_the_one_participant_of_the_kind(
     world: World, cases: CaseWorld
 ) -> None:
-    ocmw = org(world, "OCMW A")
+    ocmw = org_named("OCMW A")
     participate(cases.case, ocmw, world.coordinator)
     template = make_scenario(world, item(world, owner_kind=OrganisationKind.OCMW))
     assert apply(world, cases.case, template)[0].owner_organisation == ocmw
@@ -688,7 +644,7 @@ def test_apply_scenario_picks_the_one_participant_of_the_kind(
         cell=world.cell_a, name="OCMW A2", kind=OrganisationKind.OCMW, sector=Sector.SOCIAL
     )
     participate(cases.case, second, world.coordinator)
-    assert apply(world, cases.case, template)[0].owner_organisation == org(world, "School A")
+    assert apply(world, cases.case, template)[0].owner_organisation == org_named("School A")
 
 
 def test_apply_scenario_without_owner_is_refused_with_what_to_do(
@@ -729,6 +685,27 @@ def stamp(d: LifeDomain) -> str:
     return services.life_domain_stamp(d.name, d.position, d.is_active)
 
 
+def update_domain(
+    world: World,
+    d: LifeDomain,
+    name: str,
+    position: int,
+    is_active: bool = True,
+    *,
+    read: str | None = None,
+) -> LifeDomain:
+    """The coordinator saves ``d`` from a form ``read`` with that stamp (the stored values'
+    stamp unless given)."""
+    return services.life_domain_update(
+        actor=world.coordinator,
+        domain=d,
+        name=name,
+        position=position,
+        is_active=is_active,
+        stamp=stamp(d) if read is None else read,
+    )
+
+
 def test_life_domain_create_and_update(world: World) -> None:
     with one_audit_event("LIFE_DOMAIN_CREATED", actor=world.coordinator, cell=world.cell_a) as rec:
         created = services.life_domain_create(
@@ -747,14 +724,7 @@ def test_life_domain_create_and_update(world: World) -> None:
     family = domain(world, "family")
     assert family.name == "" and family.label == "Family"
     with one_audit_event("LIFE_DOMAIN_UPDATED", actor=world.coordinator, cell=world.cell_a) as upd:
-        services.life_domain_update(
-            actor=world.coordinator,
-            domain=family,
-            name="Gezin",
-            position=9,
-            is_active=False,
-            stamp=stamp(family),
-        )
+        update_domain(world, family, "Gezin", 9, is_active=False)
     family.refresh_from_db()
     assert (family.label, family.position, family.is_active) == ("Gezin", 9, False)
     assert upd.event.values == {
@@ -763,14 +733,7 @@ def test_life_domain_create_and_update(world: World) -> None:
         "is_active": [True, False],
     }
     # An empty name brings the translated default name back.
-    services.life_domain_update(
-        actor=world.coordinator,
-        domain=family,
-        name="",
-        position=0,
-        is_active=True,
-        stamp=stamp(family),
-    )
+    update_domain(world, family, "", 0)
     family.refresh_from_db()
     assert family.label == "Family"
 
@@ -780,14 +743,7 @@ def test_life_domain_rules(world: World) -> None:
         services.life_domain_create(actor=world.coordinator, cell=world.cell_a, name=" ")
     own = services.life_domain_create(actor=world.coordinator, cell=world.cell_a, name="Sport")
     with refused(RuleViolation, match="needs a name"):
-        services.life_domain_update(
-            actor=world.coordinator,
-            domain=own,
-            name="",
-            position=1,
-            is_active=True,
-            stamp=stamp(own),
-        )
+        update_domain(world, own, "", 1)
 
 
 @pytest.mark.parametrize("who", NON_MANAGERS)
@@ -805,34 +761,21 @@ def test_life_domain_writes_refused(world: World, who) -> None:
 def test_life_domain_update_refuses_a_change_made_meanwhile(world: World) -> None:
     family = domain(world, "family")
     read = stamp(family)  # what the first coordinator's form was built from
-    services.life_domain_update(
-        actor=world.coordinator, domain=family, name="Gezin", position=0, is_active=True, stamp=read
-    )
+    update_domain(world, family, "Gezin", 0, read=read)
     with refused(EditConflict, match="changed this meanwhile") as info:
-        services.life_domain_update(
-            actor=world.coordinator,
-            domain=domain(world, "family"),
-            name="Familie",
-            position=4,
-            is_active=True,
-            stamp=read,
-        )
+        update_domain(world, domain(world, "family"), "Familie", 4, read=read)
     assert info.value.current.name == "Gezin"
     family.refresh_from_db()
     assert (family.name, family.position) == ("Gezin", 0)
     # A missing stamp is no way around it.
     with refused(EditConflict):
-        services.life_domain_update(
-            actor=world.coordinator, domain=family, name="x", position=1, is_active=True, stamp=""
-        )
+        update_domain(world, family, "x", 1, read="")
 
 
 def test_life_domains_update_saves_all_or_nothing(world: World) -> None:
     family, online = domain(world, "family"), domain(world, "online")
     stale = stamp(online)
-    services.life_domain_update(
-        actor=world.coordinator, domain=online, name="Web", position=2, is_active=True, stamp=stale
-    )
+    update_domain(world, online, "Web", 2, read=stale)
     values = {"name": "Gezin", "position": 1, "is_active": True, "stamp": stamp(family)}
     with refused(EditConflict) as info:
         services.life_domains_update(

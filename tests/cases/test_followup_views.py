@@ -1,15 +1,14 @@
 """The follow-up pages: who sees them, access-log rows, conflicts, bad input, query counts."""
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from casus.access.models import Organisation, OrganisationKind, User
+from casus.access.models import OrganisationKind, User
 from casus.audit.models import AccessKind, AccessLog, AuditEvent
 from casus.cases.models import (
     Assessment,
@@ -26,25 +25,11 @@ from tests.conftest import World, ready_client
 
 from .conftest import CaseWorld
 from .factories import CaseFactory, participate
+from .helpers import CASE_READERS, domain, edit_action, org_named, others
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-@pytest.fixture(autouse=True)
-def english(world: World) -> Iterator[None]:
-    User.objects.update(language="en")
-    with translation.override("en"):
-        yield
-
-
-def domain(world: World, code: str, cell=None) -> LifeDomain:
-    return LifeDomain.objects.get(cell=cell or world.cell_a, code=code)
-
-
-def org(name: str) -> Organisation:
-    return Organisation.objects.get(name=name)
 
 
 def save(world: World, case: Case, based_on: int, needs: str, summary: str = "Summary") -> None:
@@ -92,13 +77,13 @@ def filled(world: World, cases: CaseWorld) -> tuple[Goal, PathwayAction]:
         case=cases.case,
         goal=goal,
         description="Home visit.",
-        owner_organisation=org("School A"),
+        owner_organisation=org_named("School A"),
         due_on=TODAY() - datetime.timedelta(days=2),
     )
     return goal, action
 
 
-@pytest.mark.parametrize("who", ("partner2", "strategic", "dpo", "cell_admin", "member_b"))
+@pytest.mark.parametrize("who", others(*CASE_READERS))
 def test_every_case_page_is_404_for_those_without_access(
     world: World, cases: CaseWorld, filled, who
 ) -> None:
@@ -139,7 +124,7 @@ def test_chair_reads_but_writes_nothing(world: World, cases: CaseWorld, filled) 
 # --- Assessment -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ("chair", "coordinator", "information_officer", "partner1"))
+@pytest.mark.parametrize("who", CASE_READERS)
 def test_assessment_page_shows_the_latest_version_and_logs_the_read(
     world: World, cases: CaseWorld, who
 ) -> None:
@@ -277,7 +262,7 @@ def test_instrument_add(world: World, cases: CaseWorld) -> None:
 # --- Pathway ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ("chair", "coordinator", "information_officer", "partner1"))
+@pytest.mark.parametrize("who", CASE_READERS)
 def test_pathway_page(world: World, cases: CaseWorld, filled, who) -> None:
     user = getattr(world, who)
     page = ready_client(user).get(reverse("cases:pathway", args=[cases.case.pk]))
@@ -291,7 +276,7 @@ def test_pathway_page(world: World, cases: CaseWorld, filled, who) -> None:
 
 
 def test_owning_member_sets_status_but_does_not_edit(world: World, cases: CaseWorld) -> None:
-    ocmw = org("OCMW A")
+    ocmw = org_named("OCMW A")
     participate(cases.case, ocmw, world.coordinator)
     action = services.action_create(
         actor=world.coordinator,
@@ -348,7 +333,7 @@ def test_goal_and_action_forms(world: World, cases: CaseWorld) -> None:
     )
     assert response.status_code == 302
     goal = Goal.objects.get()
-    school_b = org("School B")
+    school_b = org_named("School B")
     response = client.post(
         reverse("cases:action_add", args=[pk]),
         {"goal": goal.pk, "description": "A", "owner_organisation": school_b.pk},
@@ -358,12 +343,12 @@ def test_goal_and_action_forms(world: World, cases: CaseWorld) -> None:
     other_goal = Goal.objects.create(case=cases.other, text="other", created_by=world.coordinator)
     response = client.post(
         reverse("cases:action_add", args=[pk]),
-        {"goal": other_goal.pk, "description": "A", "owner_organisation": org("OCMW A").pk},
+        {"goal": other_goal.pk, "description": "A", "owner_organisation": org_named("OCMW A").pk},
     )
     assert response.status_code == 200
     response = client.post(
         reverse("cases:action_add", args=[pk]),
-        {"goal": goal.pk, "description": "A", "owner_organisation": org("OCMW A").pk},
+        {"goal": goal.pk, "description": "A", "owner_organisation": org_named("OCMW A").pk},
     )
     assert response.status_code == 302
     action = PathwayAction.objects.get()
@@ -392,19 +377,11 @@ def test_goal_edit_conflict_shows_both(world: World, cases: CaseWorld, filled) -
 
 def test_action_edit_conflict_shows_both(world: World, cases: CaseWorld, filled) -> None:
     _goal, action = filled
-    services.action_update(
-        actor=world.coordinator,
-        action=action,
-        version=1,
-        goal=None,
-        description="Theirs",
-        owner_organisation=org("OCMW A"),
-        due_on=None,
-    )
+    edit_action(world.coordinator, action, "Theirs", org_named("OCMW A"))
     url = reverse("cases:action_edit", args=[cases.case.pk, action.pk])
     response = ready_client(world.partner1).post(
         url,
-        {"description": "Mine", "owner_organisation": org("School A").pk, "version": 1},
+        {"description": "Mine", "owner_organisation": org_named("School A").pk, "version": 1},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -447,7 +424,7 @@ def test_apply_scenario_view(world: World, cases: CaseWorld) -> None:
         in client.get(reverse("cases:pathway", args=[cases.case.pk])).content.decode()
     )
     assert client.post(url, {"template": template.pk}).status_code == 302
-    assert PathwayAction.objects.get().owner_organisation == org("School A")
+    assert PathwayAction.objects.get().owner_organisation == org_named("School A")
     # Refused with the message on the pathway (nobody can own it in the other case).
     other = reverse("cases:pathway_apply_scenario", args=[cases.other.pk])
     response = client.post(other, {"template": template.pk}, follow=True)
@@ -723,7 +700,7 @@ def grow_pathway(world: World, case: Case, goals: int) -> None:
                 case=case,
                 goal=goal,
                 description=f"action {n}",
-                owner_organisation=org(owner),
+                owner_organisation=org_named(owner),
                 due_on=TODAY() - datetime.timedelta(days=n),
             )
         services.review_record(

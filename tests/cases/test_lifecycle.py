@@ -1,13 +1,12 @@
 """Progress steps, closure, handovers: every transition, every refusal, every audit row."""
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from casus.access.models import Charter, DocumentStatus, Municipality
+from casus.access.models import Municipality, User
 from casus.access.rules import case_context, forget_case_contexts
 from casus.audit.models import AccessKind, AccessLog
 from casus.cases.identity import identity_key, name_key
@@ -20,55 +19,29 @@ from casus.cases.models import (
     Signal,
     SignalStatus,
 )
-from casus.cases.services.lifecycle import case_close, case_progress, handover_decide
+from casus.cases.services.lifecycle import Closure, case_close, case_progress, handover_decide
 from casus.cases.views.lifecycle import lifecycle_panel
 from casus.cases.workflow import CASE_TRANSITIONS, PROGRESS_STEPS
 from casus.core.exceptions import EditConflict, Forbidden, RuleViolation
 from casus.core.models import Notification
 from tests.conftest import World, ready_client
 from tests.factories import MunicipalityFactory
-from tests.helpers import _last_audit_pk, audit_events_since, one_audit_event, refused
+from tests.helpers import audit_events_since, one_audit_event, refused
 
 from .conftest import CaseWorld
 from .factories import CaseFactory
+from .helpers import activate_charter, last_audit_pk, others
 
 pytestmark = pytest.mark.django_db
 
-NOT_COORDINATOR = [
-    "chair",
-    "information_officer",
-    "partner1",
-    "partner2",
-    "strategic",
-    "dpo",
-    "cell_admin",
-    "member_b",
-]
-MAY_NOT_CLOSE = [
-    "information_officer",
-    "partner1",
-    "partner2",
-    "strategic",
-    "dpo",
-    "cell_admin",
-    "member_b",
-]
+NOT_COORDINATOR = others("coordinator")
+MAY_NOT_CLOSE = others("chair", "coordinator")
 
 PROGRESS_EDGES = [edge for edge, step in CASE_TRANSITIONS.items() if step in PROGRESS_STEPS]
 CLOSE_EDGES = [edge for edge, step in CASE_TRANSITIONS.items() if step == "close"]
 REFUSED_EDGES = [
     (frm, to) for frm in CaseStatus for to in CaseStatus if (frm, to) not in CASE_TRANSITIONS
 ]
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
-
-
-def last_audit_pk() -> int:
-    return _last_audit_pk()
 
 
 def at(case: Case, status: str) -> Case:
@@ -78,19 +51,45 @@ def at(case: Case, status: str) -> Case:
     return case
 
 
-def activate_charter(cell, by) -> Charter:
-    return Charter.objects.create(
-        cell=cell,
-        version=1,
-        status=DocumentStatus.ACTIVE,
-        purpose="p",
-        participation="p",
-        meeting_rules="m",
-        confidentiality_rules="c",
-        feedback_procedure="f",
-        emergency_route="e",
-        drafted_by=by,
-        adopted_on=timezone.localdate(),
+def municipality_of(cell) -> Municipality:
+    return cell.municipalities.get()
+
+
+def close(
+    actor: User,
+    case: Case,
+    reason: str = ClosureReason.POSITIVE,
+    evaluation: str = "x",
+    *,
+    version: int | None = None,
+    moved_to: Municipality | None = None,
+) -> Closure:
+    """``actor`` closes ``case`` through the service (over any version unless given)."""
+    return case_close(
+        actor=actor,
+        case=case,
+        reason=reason,
+        evaluation=evaluation,
+        version=version,
+        moved_to=moved_to,
+    )
+
+
+def move_to_cell_b(world: World, case: Case, evaluation: str = "Moved to B.") -> Closure:
+    """The coordinator closes ``case``: the person moved to cell B's municipality."""
+    return close(
+        world.coordinator,
+        case,
+        ClosureReason.MOVED,
+        evaluation,
+        moved_to=municipality_of(world.cell_b),
+    )
+
+
+def follow_up(world: World, case: Case, version: int | None) -> Case:
+    """The coordinator starts the pathway of ``case`` (from "in discussion")."""
+    return case_progress(
+        actor=world.coordinator, case=case, target_status=CaseStatus.FOLLOW_UP, version=version
     )
 
 
@@ -178,13 +177,7 @@ def test_every_other_pair_is_refused(world: World, cases: CaseWorld, frm: str, t
 def test_closing_a_closed_case_is_refused(world: World, cases: CaseWorld) -> None:
     case = at(cases.case, CaseStatus.CLOSED)
     with refused(RuleViolation, match="already closed"):
-        case_close(
-            actor=world.coordinator,
-            case=case,
-            reason=ClosureReason.POSITIVE,
-            evaluation="Again.",
-            version=None,
-        )
+        close(world.coordinator, case, evaluation="Again.")
 
 
 # --- Progress: roles and input ---------------------------------------------------------------
@@ -212,9 +205,7 @@ def test_progress_unknown_status(world: World, cases: CaseWorld, bad: str) -> No
 def test_progress_stale_version_is_a_conflict(world: World, cases: CaseWorld) -> None:
     case = cases.case
     stale = case.version
-    case_progress(
-        actor=world.coordinator, case=case, target_status=CaseStatus.FOLLOW_UP, version=stale
-    )
+    follow_up(world, case, stale)
     with refused(EditConflict, match="Someone else changed this"):
         case_progress(
             actor=world.coordinator, case=case, target_status=CaseStatus.EVALUATION, version=stale
@@ -229,11 +220,11 @@ def test_progress_stale_version_is_a_conflict(world: World, cases: CaseWorld) ->
 def test_close_allowed(world: World, cases: CaseWorld, who: str) -> None:
     actor = getattr(world, who)
     with one_audit_event("CASE_CLOSED", actor=actor, cell=world.cell_a):
-        case_close(
-            actor=actor,
-            case=cases.other,
-            reason=ClosureReason.OUT_OF_PURPOSE,
-            evaluation="Not within the purpose any more.",
+        close(
+            actor,
+            cases.other,
+            ClosureReason.OUT_OF_PURPOSE,
+            "Not within the purpose any more.",
             version=cases.other.version,
         )
     assert Case.objects.get(pk=cases.other.pk).is_closed
@@ -242,13 +233,7 @@ def test_close_allowed(world: World, cases: CaseWorld, who: str) -> None:
 @pytest.mark.parametrize("who", MAY_NOT_CLOSE)
 def test_close_refused_per_role(world: World, cases: CaseWorld, who: str) -> None:
     with refused(Forbidden):
-        case_close(
-            actor=getattr(world, who),
-            case=cases.case,
-            reason=ClosureReason.POSITIVE,
-            evaluation="x",
-            version=None,
-        )
+        close(getattr(world, who), cases.case)
     assert not Case.objects.get(pk=cases.case.pk).is_closed
 
 
@@ -266,34 +251,16 @@ def test_close_bad_input(
     world: World, cases: CaseWorld, reason: str, evaluation: str, match: str
 ) -> None:
     with refused(RuleViolation, match=match):
-        case_close(
-            actor=world.coordinator,
-            case=cases.case,
-            reason=reason,
-            evaluation=evaluation,
-            version=None,
-        )
+        close(world.coordinator, cases.case, reason, evaluation)
     assert not Case.objects.get(pk=cases.case.pk).is_closed
 
 
 def test_close_stale_version_is_a_conflict(world: World, cases: CaseWorld) -> None:
     case = cases.case
     stale = case.version
-    case_progress(
-        actor=world.coordinator, case=case, target_status=CaseStatus.FOLLOW_UP, version=stale
-    )
+    follow_up(world, case, stale)
     with refused(EditConflict):
-        case_close(
-            actor=world.coordinator,
-            case=case,
-            reason=ClosureReason.POSITIVE,
-            evaluation="x",
-            version=stale,
-        )
-
-
-def municipality_of(cell) -> Municipality:
-    return cell.municipalities.get()
+        close(world.coordinator, case, version=stale)
 
 
 @pytest.mark.parametrize("who", ["coordinator", "chair"])
@@ -305,13 +272,8 @@ def test_close_moved_creates_a_handover(
     target = municipality_of(world.cell_b)
     last = last_audit_pk()
     with django_capture_on_commit_callbacks(execute=True):
-        closure = case_close(
-            actor=actor,
-            case=case,
-            reason=ClosureReason.MOVED,
-            evaluation="Moved away.",
-            version=case.version,
-            moved_to=target,
+        closure = close(
+            actor, case, ClosureReason.MOVED, "Moved away.", version=case.version, moved_to=target
         )
     events = audit_events_since(last)
     assert [e.action for e in events] == ["CASE_CLOSED", "HANDOVER_CREATED"]
@@ -336,12 +298,11 @@ def test_close_moved_creates_a_handover(
 
 def test_close_moved_within_own_cell_is_refused(world: World, cases: CaseWorld) -> None:
     with refused(RuleViolation, match="covers"):
-        case_close(
-            actor=world.coordinator,
-            case=cases.case,
-            reason=ClosureReason.MOVED,
-            evaluation="Moved.",
-            version=None,
+        close(
+            world.coordinator,
+            cases.case,
+            ClosureReason.MOVED,
+            "Moved.",
             moved_to=municipality_of(world.cell_a),
         )
     assert not Handover.objects.exists()
@@ -350,13 +311,8 @@ def test_close_moved_within_own_cell_is_refused(world: World, cases: CaseWorld) 
 def test_close_moved_to_an_uncovered_municipality(world: World, cases: CaseWorld) -> None:
     nowhere = MunicipalityFactory(name="Nowhere")
     with one_audit_event("CASE_CLOSED", actor=world.coordinator, cell=world.cell_a):
-        closure = case_close(
-            actor=world.coordinator,
-            case=cases.case,
-            reason=ClosureReason.MOVED,
-            evaluation="Moved abroad.",
-            version=None,
-            moved_to=nowhere,
+        closure = close(
+            world.coordinator, cases.case, ClosureReason.MOVED, "Moved abroad.", moved_to=nowhere
         )
     assert closure.outside_casus and closure.handover is None
     assert Case.objects.get(pk=cases.case.pk).is_closed
@@ -364,13 +320,8 @@ def test_close_moved_to_an_uncovered_municipality(world: World, cases: CaseWorld
 
 
 def test_moved_to_is_ignored_for_other_reasons(world: World, cases: CaseWorld) -> None:
-    closure = case_close(
-        actor=world.coordinator,
-        case=cases.case,
-        reason=ClosureReason.POSITIVE,
-        evaluation="Fine.",
-        version=None,
-        moved_to=municipality_of(world.cell_b),
+    closure = close(
+        world.coordinator, cases.case, evaluation="Fine.", moved_to=municipality_of(world.cell_b)
     )
     assert closure.handover is None and not Handover.objects.exists()
 
@@ -380,14 +331,7 @@ def test_moved_to_is_ignored_for_other_reasons(world: World, cases: CaseWorld) -
 
 @pytest.fixture
 def handover(world: World, cases: CaseWorld) -> Handover:
-    closure = case_close(
-        actor=world.coordinator,
-        case=cases.case,
-        reason=ClosureReason.MOVED,
-        evaluation="Moved to B.",
-        version=None,
-        moved_to=municipality_of(world.cell_b),
-    )
+    closure = move_to_cell_b(world, cases.case)
     assert closure.handover is not None
     return closure.handover
 
@@ -395,7 +339,7 @@ def handover(world: World, cases: CaseWorld) -> Handover:
 def test_accepting_a_handover_creates_a_signal(
     world: World, cases: CaseWorld, handover: Handover
 ) -> None:
-    activate_charter(world.cell_b, world.member_b)
+    activate_charter(world, world.cell_b, by=world.member_b)
     last = last_audit_pk()
     decided = handover_decide(actor=world.member_b, handover=handover, accept=True)
     events = audit_events_since(last)
@@ -453,9 +397,9 @@ def test_accepting_needs_an_active_charter(world: World, handover: Handover) -> 
     assert Handover.objects.get(pk=handover.pk).status == HandoverStatus.PENDING
 
 
-@pytest.mark.parametrize("who", [*NOT_COORDINATOR[:-1], "coordinator"])
+@pytest.mark.parametrize("who", others("member_b"))
 def test_only_the_receiving_coordinator_decides(world: World, handover: Handover, who: str) -> None:
-    activate_charter(world.cell_b, world.member_b)
+    activate_charter(world, world.cell_b, by=world.member_b)
     with refused(Forbidden):
         handover_decide(actor=getattr(world, who), handover=handover, accept=True)
 
@@ -618,9 +562,7 @@ def test_close_view_rule_refusal_is_shown(world: World, cases: CaseWorld) -> Non
 def test_close_view_conflict_keeps_both_versions(world: World, cases: CaseWorld) -> None:
     case = cases.case
     stale = case.version
-    case_progress(
-        actor=world.coordinator, case=case, target_status=CaseStatus.FOLLOW_UP, version=stale
-    )
+    follow_up(world, case, stale)
     response = ready_client(world.coordinator).post(
         reverse("cases:close", args=[case.pk]),
         {"reason": ClosureReason.POSITIVE, "evaluation": "My unsaved words.", "version": stale},
@@ -647,12 +589,7 @@ def test_close_view_logs_the_page_shown_after_a_refused_post(
     elif refusal == "rule":
         data.update(reason=ClosureReason.MOVED, moved_to=municipality_of(world.cell_a).pk)
     elif refusal == "conflict":
-        case_progress(
-            actor=world.coordinator,
-            case=case,
-            target_status=CaseStatus.FOLLOW_UP,
-            version=case.version,
-        )
+        follow_up(world, case, case.version)
     else:
         at(case, CaseStatus.CLOSED)
     response = ready_client(world.coordinator).post(reverse("cases:close", args=[case.pk]), data)
@@ -732,7 +669,7 @@ def test_the_sending_coordinator_sees_only_handovers_to_their_own_cell(
 
 
 def test_handover_decide_view(world: World, handover: Handover) -> None:
-    activate_charter(world.cell_b, world.member_b)
+    activate_charter(world, world.cell_b, by=world.member_b)
     client = ready_client(world.member_b)
     url = reverse("cases:handover_decide", args=[handover.pk])
     assert client.get(url).status_code == 405
@@ -810,13 +747,6 @@ def test_panel_template_renders_the_buttons(world: World, cases: CaseWorld) -> N
 def test_birth_dates_survive_a_handover(world: World, cases: CaseWorld) -> None:
     Case.objects.filter(pk=cases.case.pk).update(subject_birth_date=datetime.date(2001, 1, 2))
     cases.case.refresh_from_db()
-    closure = case_close(
-        actor=world.coordinator,
-        case=cases.case,
-        reason=ClosureReason.MOVED,
-        evaluation="x",
-        version=None,
-        moved_to=municipality_of(world.cell_b),
-    )
+    closure = move_to_cell_b(world, cases.case, "x")
     assert closure.handover is not None
     assert closure.handover.subject_birth_date == datetime.date(2001, 1, 2)

@@ -5,7 +5,7 @@ collide nor open two cases for one person."""
 import datetime
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -14,14 +14,15 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from casus.access.models import Charter, DocumentStatus
-from casus.cases.models import Case, ScreeningOutcome, Signal, SignalStatus
+from casus.access.models import Charter
+from casus.cases.models import Case, Signal
 from casus.cases.services import signals as services
 from casus.cases.services.common import next_case_number, next_signal_reference
 from casus.core.exceptions import RuleViolation
 from tests.conftest import World
 
 from .factories import CaseFactory, SignalFactory
+from .helpers import proposed, received, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -30,62 +31,8 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def charter(world: World) -> Charter:
-    return Charter.objects.create(
-        cell=world.cell_a,
-        version=1,
-        status=DocumentStatus.ACTIVE,
-        purpose="Early detection.",
-        participation="Everyone named.",
-        meeting_rules="Monthly.",
-        confidentiality_rules="Art. 458ter.",
-        feedback_procedure="Unanimous.",
-        emergency_route="Call 101.",
-        drafted_by=world.cell_admin,
-    )
-
-
-def submit(world: World, family_name: str = "Peeters") -> Signal:
-    return services.signal_submit(
-        actor=world.partner1,
-        cell=world.cell_a,
-        subject_family_name=family_name,
-        subject_given_names="Noor",
-        subject_birth_date=datetime.date(2008, 4, 1),
-        subject_municipality=None,
-        observed_on=timezone.localdate(),
-        observed_behaviour="Shares propaganda in class.",
-        concern="Talks about leaving.",
-    )
-
-
 def year() -> int:
     return timezone.localtime().year
-
-
-def proposed(world: World, **kwargs: Any) -> Signal:
-    values: dict[str, Any] = {
-        "cell": world.cell_a,
-        "reported_by": world.partner1,
-        "status": SignalStatus.PROPOSED,
-        "coordinator_opinion": "Within purpose.",
-        "coordinator_opinion_by": world.coordinator,
-        "officer_opinion": "Known pattern.",
-        "officer_opinion_by": world.information_officer,
-        "screening_outcome": ScreeningOutcome.PROPOSED,
-        "screening_summary": "Proposed.",
-        "screened_by": world.coordinator,
-        "screened_at": timezone.now(),
-    }
-    values.update(kwargs)
-    return SignalFactory(**values)
 
 
 # --- Signal references ------------------------------------------------------------------------
@@ -94,11 +41,12 @@ def proposed(world: World, **kwargs: Any) -> Signal:
 def test_a_purged_signal_does_not_make_the_next_reference_collide(
     world: World, charter: Charter
 ) -> None:
-    first, second = submit(world, "Peeters"), submit(world, "Janssens")
+    first = submit(world, subject_family_name="Peeters")
+    second = submit(world, subject_family_name="Janssens")
     assert (first.reference, second.reference) == (f"S-{year()}-0001", f"S-{year()}-0002")
     # The retention purge deletes the oldest signal: a count would hand out 0002 again.
     Signal.objects.filter(pk=first.pk).delete()
-    third = submit(world, "Maes")
+    third = submit(world, subject_family_name="Maes")
     assert third.reference == f"S-{year()}-0003"
     assert Signal.objects.filter(cell=world.cell_a).count() == 2
 
@@ -106,7 +54,7 @@ def test_a_purged_signal_does_not_make_the_next_reference_collide(
 def test_references_continue_after_the_highest_of_the_year(world: World) -> None:
     this_year = year()
     for reference in (f"S-{this_year}-0007", f"S-{this_year}-0003", f"S-{this_year - 1}-0041"):
-        SignalFactory(cell=world.cell_a, reported_by=world.partner1, reference=reference)
+        received(world, reference=reference)
     # Another cell's references are its own.
     SignalFactory(cell=world.cell_b, reported_by=world.member_b, reference=f"S-{this_year}-0099")
     now = timezone.now()
@@ -122,10 +70,10 @@ def test_references_continue_after_the_highest_of_the_year(world: World) -> None
 
 def test_references_count_past_four_digits(world: World) -> None:
     this_year = year()
-    SignalFactory(cell=world.cell_a, reported_by=world.partner1, reference=f"S-{this_year}-9999")
+    received(world, reference=f"S-{this_year}-9999")
     with transaction.atomic():
         assert next_signal_reference(world.cell_a) == f"S-{this_year}-10000"
-    SignalFactory(cell=world.cell_a, reported_by=world.partner1, reference=f"S-{this_year}-10000")
+    received(world, reference=f"S-{this_year}-10000")
     # "…-9999" sorts after "…-10000" as text; the number decides.
     with transaction.atomic():
         assert next_signal_reference(world.cell_a) == f"S-{this_year}-10001"
@@ -259,9 +207,11 @@ def test_concurrent_submissions_get_distinct_references(world: World, charter: C
         reference = next_signal_reference(world.cell_a)
         locked.set()
         time.sleep(0.1)
-        return SignalFactory(cell=world.cell_a, reported_by=world.partner1, reference=reference)
+        return received(world, reference=reference)
 
-    waited, held, contending = _waits_for(holder, lambda: submit(world, "Janssens"))
+    waited, held, contending = _waits_for(
+        holder, lambda: submit(world, subject_family_name="Janssens")
+    )
     assert waited, "the second submission did not wait for the first"
     first, second = held.result(), contending.result()
     assert first.reference == f"S-{year()}-0001"

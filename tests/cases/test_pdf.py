@@ -2,13 +2,12 @@
 
 import datetime
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from weasyprint import HTML
 
 from casus.access.rules import case_context, forget_case_contexts
@@ -29,17 +28,12 @@ from tests.conftest import World, ready_client
 
 from .conftest import CaseWorld
 from .factories import JournalEntryFactory
+from .helpers import CASE_READERS, others
 
 pytestmark = pytest.mark.django_db
 
-MAY_READ = ["chair", "coordinator", "information_officer", "partner1"]
-MAY_NOT_READ = ["partner2", "strategic", "dpo", "cell_admin", "member_b"]
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
+MAY_READ = CASE_READERS
+MAY_NOT_READ = others(*MAY_READ)
 
 
 @pytest.fixture
@@ -105,40 +99,53 @@ def test_watermark_and_banner(world: World, filled: CaseWorld) -> None:
     assert "position: fixed" in html  # repeated on every page
 
 
-def test_content_follows_the_coordinator_s_rights(world: World, filled: CaseWorld) -> None:
-    html = html_for(world, "coordinator", filled)
-    assert filled.case.subject_name in html
-    assert "School A" in html  # participants
-    assert "Second assessment." in html and "First assessment." not in html
-    assert "Isolated at school." in html
-    assert "Talk with the parents." in html and "Back to class." in html
-    assert "Entry for everyone." in html
-    # The coordinator never reads police-only entries or another organisation's own entries.
-    assert "Police-only entry." not in html
-    assert "School-only entry." not in html
-
-
-def test_the_chair_gets_no_journal(world: World, filled: CaseWorld) -> None:
-    html = html_for(world, "chair", filled)
-    assert "Second assessment." in html and "Talk with the parents." in html
-    assert "Entry for everyone." not in html
-    assert "Police-only entry." not in html
-    assert "<h2>Journal</h2>" not in html
-
-
-def test_the_information_officer_reads_police_entries(world: World, filled: CaseWorld) -> None:
-    html = html_for(world, "information_officer", filled)
-    assert "Police-only entry." in html and "Entry for everyone." in html
-    assert "School-only entry." not in html
-
-
-def test_a_participating_member_reads_their_own_organisation_s_entries(
-    world: World, filled: CaseWorld
+@pytest.mark.parametrize(
+    ("who", "shown", "hidden"),
+    [
+        # The whole file, latest assessment only; never police-only entries or another
+        # organisation's own entries.
+        (
+            "coordinator",
+            [
+                "School A",  # participants
+                "Second assessment.",
+                "Isolated at school.",
+                "Talk with the parents.",
+                "Back to class.",
+                "Entry for everyone.",
+            ],
+            ["First assessment.", "Police-only entry.", "School-only entry."],
+        ),
+        # The chair gets the assessment and the pathway, no journal.
+        (
+            "chair",
+            ["Second assessment.", "Talk with the parents."],
+            ["Entry for everyone.", "Police-only entry.", "<h2>Journal</h2>"],
+        ),
+        # The information officer reads police entries.
+        (
+            "information_officer",
+            ["Police-only entry.", "Entry for everyone."],
+            ["School-only entry."],
+        ),
+        # A participating member reads their own organisation's entries.
+        (
+            "partner1",
+            ["School-only entry.", "Entry for everyone.", "Second assessment."],
+            ["Police-only entry."],
+        ),
+    ],
+    ids=["coordinator", "chair", "information_officer", "partner1"],
+)
+def test_content_follows_the_reader_s_rights(
+    world: World, filled: CaseWorld, who: str, shown: list[str], hidden: list[str]
 ) -> None:
-    html = html_for(world, "partner1", filled)
-    assert "School-only entry." in html and "Entry for everyone." in html
-    assert "Police-only entry." not in html
-    assert "Second assessment." in html
+    html = html_for(world, who, filled)
+    assert filled.case.subject_name in html
+    for text in shown:
+        assert text in html, text
+    for text in hidden:
+        assert text not in html, text
 
 
 @pytest.mark.parametrize("who", MAY_NOT_READ)

@@ -1,13 +1,11 @@
 """Daily reminders: who gets them, once per day, and e-mails without case content."""
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from casus.access.models import Organisation
 from casus.cases.models import (
     ActionStatus,
     Case,
@@ -16,7 +14,6 @@ from casus.cases.models import (
     GrantReason,
     PathwayAction,
 )
-from casus.cases.services.common import grant_user
 from casus.cases.tasks import (
     ACTION_DUE,
     ACTION_OVERDUE,
@@ -30,29 +27,20 @@ from tests.conftest import World, ready_client
 
 from .conftest import CaseWorld
 from .factories import participate
+from .helpers import org_named, pathway_action, personal_grant
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
-
-
-def org(world: World, name: str) -> Organisation:
-    return Organisation.objects.get(cell=world.cell_a, name=name)
-
-
-def action(world: World, case: Case, owner: str, due_in: int, **extra: object) -> PathwayAction:
-    return PathwayAction.objects.create(
-        case=case,
+def action(world: World, case: Case, owner: str, due_in: int, **extra: str) -> PathwayAction:
+    return pathway_action(
+        case,
+        org_named(owner),
+        world.coordinator,
+        due=due_in,
         description=f"Secret action text for {owner}.",
-        owner_organisation=org(world, owner),
-        due_on=TODAY + datetime.timedelta(days=due_in),
-        created_by=world.coordinator,
         **extra,
     )
 
@@ -145,18 +133,17 @@ def test_a_personal_grant_alone_brings_no_action_reminder(
 ) -> None:
     """A meeting window (or break-glass) shows the case, not its pathway: OCMW's member
     sees the case but is not reminded of OCMW's action on it."""
-    grant_user(
-        case=cases.case,
-        user=world.partner2,
-        source=cases.case,
-        reason=GrantReason.MEETING if not dossier else GrantReason.BREAK_GLASS,
+    personal_grant(
+        cases.case,
+        world.partner2,
         dossier=dossier,
+        reason=GrantReason.BREAK_GLASS if dossier else GrantReason.MEETING,
     )
     action(world, cases.case, "OCMW A", -1)
     assert reminders_run(today=TODAY) == {}
     assert not Notification.objects.exists() and not mailoutbox
     # Once OCMW participates, its member reads the pathway and is reminded.
-    participate(cases.case, org(world, "OCMW A"), world.coordinator)
+    participate(cases.case, org_named("OCMW A"), world.coordinator)
     assert reminders_run(today=TODAY) == {world.partner2.pk: 1}
 
 
@@ -164,15 +151,9 @@ def test_a_lead_partner_seen_only_through_a_personal_grant_is_not_reminded_of_re
     world: World, cases: CaseWorld
 ) -> None:
     Case.objects.filter(pk=cases.case.pk).update(
-        lead_organisation=org(world, "OCMW A"), next_review_on=TODAY
+        lead_organisation=org_named("OCMW A"), next_review_on=TODAY
     )
-    grant_user(
-        case=cases.case,
-        user=world.partner2,
-        source=cases.case,
-        reason=GrantReason.MEETING,
-        dossier=False,
-    )
+    personal_grant(cases.case, world.partner2)
     reminders_run(today=TODAY)
     assert notified() == {("Coordinator A", REVIEW_DUE)}
 
@@ -225,7 +206,7 @@ def test_nothing_for_later_done_or_closed_items(world: World, cases: CaseWorld, 
     PathwayAction.objects.create(
         case=cases.case,
         description="No date.",
-        owner_organisation=org(world, "School A"),
+        owner_organisation=org_named("School A"),
         created_by=world.coordinator,
     )
     Case.objects.filter(pk=cases.case.pk).update(next_review_on=TODAY + datetime.timedelta(days=8))

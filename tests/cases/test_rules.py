@@ -3,18 +3,21 @@
 import pytest
 from django.utils import timezone
 
+from casus.access.models import Membership
 from casus.access.rules import (
     CaseAction,
     case_can,
     case_queryset_for,
     forget_case_contexts,
+    sees_case,
     signal_source_visible,
 )
-from casus.cases.models import CaseGrant, GrantReason
-from casus.cases.services.common import grant_user, revoke_grants
+from casus.cases.models import Case, CaseGrant, GrantReason
+from casus.cases.services.common import revoke_grants
 from tests.conftest import World
 
 from .conftest import CaseWorld
+from .helpers import PEOPLE, personal_grant, received
 
 pytestmark = pytest.mark.django_db
 
@@ -46,65 +49,33 @@ def test_chair_reads_the_dossier_only_through_a_personal_grant(
     case = cases.case
     assert case_can(world.chair, CaseAction.VIEW, case)
     assert not case_can(world.chair, CaseAction.DOSSIER, case)
-    grant = grant_user(
-        case=case, user=world.chair, source=case, reason=GrantReason.BREAK_GLASS, dossier=True
-    )
+    grant = personal_grant(case, world.chair, dossier=True, reason=GrantReason.BREAK_GLASS)
     assert case_can(world.chair, CaseAction.DOSSIER, case)
     CaseGrant.objects.filter(pk=grant.pk).update(valid_until=timezone.now())
     forget_case_contexts(world.chair)
     assert not case_can(world.chair, CaseAction.DOSSIER, case)
 
 
+#: What a member of an organisation taking part may do: read and write the file.
+PARTICIPANT = {
+    CaseAction.VIEW,
+    CaseAction.DOSSIER,
+    CaseAction.JOURNAL_WRITE,
+    CaseAction.FOLLOWUP_READ,
+    CaseAction.FOLLOWUP_WRITE,
+    CaseAction.PDF,
+}
+#: Who takes part and when the case ends: the chair's and the coordinator's.
+MANAGING = {CaseAction.PARTICIPANTS, CaseAction.CLOSE}
+
+
 @pytest.mark.parametrize(
     ("user", "allowed"),
     [
-        (
-            "chair",
-            {
-                CaseAction.VIEW,
-                CaseAction.FOLLOWUP_READ,
-                CaseAction.PDF,
-                CaseAction.PARTICIPANTS,
-                CaseAction.CLOSE,
-            },
-        ),
-        (
-            "coordinator",
-            {
-                CaseAction.VIEW,
-                CaseAction.DOSSIER,
-                CaseAction.JOURNAL_WRITE,
-                CaseAction.FOLLOWUP_READ,
-                CaseAction.FOLLOWUP_WRITE,
-                CaseAction.PDF,
-                CaseAction.PARTICIPANTS,
-                CaseAction.CLOSE,
-                CaseAction.PROGRESS,
-            },
-        ),
-        (
-            "information_officer",
-            {
-                CaseAction.VIEW,
-                CaseAction.DOSSIER,
-                CaseAction.JOURNAL_WRITE,
-                CaseAction.POLICE_WRITE,
-                CaseAction.FOLLOWUP_READ,
-                CaseAction.FOLLOWUP_WRITE,
-                CaseAction.PDF,
-            },
-        ),
-        (
-            "partner1",
-            {
-                CaseAction.VIEW,
-                CaseAction.DOSSIER,
-                CaseAction.JOURNAL_WRITE,
-                CaseAction.FOLLOWUP_READ,
-                CaseAction.FOLLOWUP_WRITE,
-                CaseAction.PDF,
-            },
-        ),
+        ("chair", {CaseAction.VIEW, CaseAction.FOLLOWUP_READ, CaseAction.PDF, *MANAGING}),
+        ("coordinator", {*PARTICIPANT, *MANAGING, CaseAction.PROGRESS}),
+        ("information_officer", {*PARTICIPANT, CaseAction.POLICE_WRITE}),
+        ("partner1", PARTICIPANT),
         ("partner2", set()),
         ("strategic", set()),
         ("dpo", set()),
@@ -116,20 +87,6 @@ def test_case_actions_by_role(world: World, cases: CaseWorld, user: str, allowed
     actor = getattr(world, user)
     for action in CaseAction:
         assert case_can(actor, action, cases.case) == (action in allowed), action
-
-
-PEOPLE = (
-    "chair",
-    "coordinator",
-    "information_officer",
-    "partner1",
-    "partner2",
-    "strategic",
-    "dpo",
-    "cell_admin",
-    "member_b",
-    "installation_admin",
-)
 
 
 def test_anonymous_source_visible_to_coordinator_and_officer_only(world: World) -> None:
@@ -200,38 +157,36 @@ def test_a_meeting_window_grant_shows_the_case_but_not_the_followup(
 ) -> None:
     from casus.access.rules import participating_cases
 
-    grant_user(
-        case=cases.other,
-        user=world.partner2,
-        source=cases.other,
-        reason=GrantReason.MEETING,
-        dossier=False,
-    )
+    personal_grant(cases.other, world.partner2)
     assert visible(world.partner2, world) == {cases.other.pk}
     assert not participating_cases(world.partner2, world.cell_a).exists()
     assert not case_can(world.partner2, CaseAction.DOSSIER, cases.other)
 
 
-def test_sees_case_matches_the_queryset(world: World, cases: CaseWorld) -> None:
-    from casus.access.rules import sees_case
+def sees(membership: Membership, case: Case, grants: set, followup: bool = False) -> bool:
+    """``sees_case`` asked for the seat ``membership`` with the given ``grants``."""
+    return sees_case(
+        role=membership.role,
+        organisation_id=membership.organisation_id,
+        user_id=membership.user_id,
+        case_id=case.pk,
+        grants=grants,
+        followup=followup,
+    )
 
+
+def test_sees_case_matches_the_queryset(world: World, cases: CaseWorld) -> None:
     school = world.membership(world.partner1).organisation_id
     grants = {(cases.case.pk, "organisation", school)}
     for who in ("chair", "coordinator", "information_officer", "partner1", "partner2"):
         membership = world.membership(getattr(world, who))
         for case in (cases.case, cases.other):
-            assert sees_case(
-                role=membership.role,
-                organisation_id=membership.organisation_id,
-                user_id=membership.user_id,
-                case_id=case.pk,
-                grants=grants,
-            ) == (case.pk in visible(getattr(world, who), world)), (who, case)
+            assert sees(membership, case, grants) == (
+                case.pk in visible(getattr(world, who), world)
+            ), (who, case)
 
 
 def test_sees_case_followup_needs_participation(world: World, cases: CaseWorld) -> None:
-    from casus.access.rules import sees_case
-
     school = world.membership(world.partner1).organisation_id
     ocmw = world.membership(world.partner2)
     grants = {
@@ -239,22 +194,11 @@ def test_sees_case_followup_needs_participation(world: World, cases: CaseWorld) 
         (cases.case.pk, "participation", school),
         (cases.other.pk, "user", ocmw.user_id),  # a meeting window: the case, not the pathway
     }
-
-    def sees(membership, case, followup):  # type: ignore[no-untyped-def]
-        return sees_case(
-            role=membership.role,
-            organisation_id=membership.organisation_id,
-            user_id=membership.user_id,
-            case_id=case.pk,
-            grants=grants,
-            followup=followup,
-        )
-
     school_seat = world.membership(world.partner1)
-    assert sees(school_seat, cases.case, followup=True)
-    assert sees(ocmw, cases.other, followup=False)
-    assert not sees(ocmw, cases.other, followup=True)
-    assert sees(world.membership(world.coordinator), cases.other, followup=True)
+    assert sees(school_seat, cases.case, grants, followup=True)
+    assert sees(ocmw, cases.other, grants, followup=False)
+    assert not sees(ocmw, cases.other, grants, followup=True)
+    assert sees(world.membership(world.coordinator), cases.other, grants, followup=True)
 
 
 def test_revision_q_follows_the_revision_visibility(world: World, cases: CaseWorld) -> None:
@@ -318,7 +262,7 @@ def test_signal_queryset_by_role(world: World) -> None:
 
     from .factories import SignalFactory
 
-    received = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    waiting = received(world)
     proposed = SignalFactory(
         cell=world.cell_a,
         reported_by=world.partner2,
@@ -326,8 +270,8 @@ def test_signal_queryset_by_role(world: World) -> None:
         screening_outcome=ScreeningOutcome.PROPOSED,
     )
     expected = {
-        "coordinator": {received.pk, proposed.pk},
-        "information_officer": {received.pk, proposed.pk},
+        "coordinator": {waiting.pk, proposed.pk},
+        "information_officer": {waiting.pk, proposed.pk},
         "chair": {proposed.pk},
     }
     for who in PEOPLE:
@@ -341,12 +285,10 @@ def test_who_may_join_a_signal_to_a_case(world: World, cases: CaseWorld) -> None
     from casus.access.rules import signal_join_allowed
     from casus.cases.models import CaseStatus, SignalStatus
 
-    from .factories import CaseFactory, SignalFactory
+    from .factories import CaseFactory
 
-    received = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
-    proposed = SignalFactory(
-        cell=world.cell_a, reported_by=world.partner1, status=SignalStatus.PROPOSED
-    )
+    waiting = received(world)
+    proposed = received(world, status=SignalStatus.PROPOSED)
     closed = CaseFactory(
         cell=world.cell_a,
         opened_by=world.chair,
@@ -364,7 +306,7 @@ def test_who_may_join_a_signal_to_a_case(world: World, cases: CaseWorld) -> None
             ("chair", "proposed", "closed"),
         )
     }
-    signals = {"received": received, "proposed": proposed}
+    signals = {"received": waiting, "proposed": proposed}
     targets = {"open": cases.other, "closed": closed, "other_cell": other_cell}
     for who in PEOPLE:
         for signal_name, signal in signals.items():

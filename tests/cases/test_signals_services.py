@@ -2,13 +2,11 @@
 reopening — the allowed path, every refusal, and the change-log rows."""
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from casus.access.models import Charter, DocumentStatus, User
-from casus.audit.models import AuditEvent
 from casus.cases.identity import identity_key, name_key
 from casus.cases.models import (
     Case,
@@ -25,123 +23,61 @@ from tests.conftest import World
 from tests.factories import MunicipalityFactory
 from tests.helpers import audit_events_since, one_audit_event, refused
 
-from .factories import CaseFactory, SignalFactory
+from .factories import CaseFactory
+from .helpers import (
+    activate_charter,
+    case_for,
+    last_audit_pk,
+    others,
+    proposed,
+    received,
+    signal_in,
+    signal_with_opinions,
+    subject,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
-ALL = (
-    "chair",
-    "coordinator",
-    "information_officer",
-    "partner1",
-    "partner2",
-    "strategic",
-    "dpo",
-    "cell_admin",
-    "member_b",
-)
+#: The statuses in which a signal is handled: nothing more happens to it.
+HANDLED = [SignalStatus.NOT_RETAINED, SignalStatus.RETAINED, SignalStatus.JOINED]
 
 
-def others(*allowed: str) -> list[str]:
-    return [name for name in ALL if name not in allowed]
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
-
-
-def activate_charter(world: World, cell=None) -> Charter:
-    cell = cell or world.cell_a
-    return Charter.objects.create(
-        cell=cell,
-        version=1,
-        status=DocumentStatus.ACTIVE,
-        purpose="Early detection.",
-        participation="Everyone named.",
-        meeting_rules="Monthly.",
-        confidentiality_rules="Art. 458ter.",
-        feedback_procedure="Unanimous.",
-        emergency_route="Call 101.",
-        drafted_by=world.cell_admin,
+def enter_outside(
+    world: World,
+    description: str = "A neighbour",
+    *,
+    anonymous: bool = False,
+    actor: User | None = None,
+) -> Signal:
+    """``actor`` (the coordinator unless given) enters a signal from outside the cell."""
+    return services.signal_enter_outside(
+        actor=actor or world.coordinator,
+        cell=world.cell_a,
+        source_description=description,
+        source_anonymous=anonymous,
+        **subject(world),
     )
 
 
-@pytest.fixture
-def charter(world: World) -> Charter:
-    return activate_charter(world)
-
-
-def subject(world: World, **overrides: object) -> dict[str, object]:
-    values: dict[str, object] = {
-        "subject_family_name": "Van der Berg-É",
-        "subject_given_names": "Noor",
-        "subject_birth_date": datetime.date(2008, 4, 1),
-        "subject_municipality": world.cell_a.municipalities.get(),
-        "observed_on": timezone.localdate() - datetime.timedelta(days=2),
-        "observed_behaviour": "Shares propaganda in class.",
-        "concern": "Talks about leaving.",
-    }
-    values.update(overrides)
-    return values
-
-
-def last_events(last: int) -> list[AuditEvent]:
-    return audit_events_since(last)
-
-
-def last_pk() -> int:
-    event = AuditEvent.objects.order_by("-pk").first()
-    return event.pk if event else 0
-
-
-def signal_with_opinions(world: World, **kwargs: object) -> Signal:
-    values: dict[str, object] = {
-        "cell": world.cell_a,
-        "reported_by": world.partner1,
-        "coordinator_opinion": "Within purpose.",
-        "coordinator_opinion_by": world.coordinator,
-        "officer_opinion": "Known pattern.",
-        "officer_opinion_by": world.information_officer,
-    }
-    values.update(kwargs)
-    return SignalFactory(**values)
-
-
-def signal_in(world: World, status: str) -> Signal:
-    """A signal (both opinions recorded) in ``status``; joined and retained ones have a case."""
-    signal = signal_with_opinions(world)
-    if status in (SignalStatus.JOINED, SignalStatus.RETAINED):
-        signal.case = case_for(signal)
-    signal.status = status
-    signal.save()
-    return signal
-
-
-def proposed(world: World, **kwargs: object) -> Signal:
-    values: dict[str, object] = {
-        "status": SignalStatus.PROPOSED,
-        "screening_outcome": ScreeningOutcome.PROPOSED,
-        "screening_summary": "Proposed: signs of radicalisation.",
-        "screened_by": world.coordinator,
-        "screened_at": timezone.now(),
-    }
-    values.update(kwargs)
-    return signal_with_opinions(world, **values)
-
-
-def case_for(signal: Signal, **kwargs: object) -> Case:
-    """A case about the same person as ``signal``."""
-    values: dict[str, object] = {
-        "cell": signal.cell,
-        "opened_by": signal.entered_by,
-        "subject_family_name": signal.subject_family_name,
-        "subject_given_names": signal.subject_given_names,
-        "subject_birth_date": signal.subject_birth_date,
-    }
-    values.update(kwargs)
-    return CaseFactory(**values)
+def screen(
+    actor: User,
+    signal: Signal,
+    outcome: str,
+    *,
+    summary: str = "",
+    referral: str = "",
+    version: int = 1,
+) -> Signal:
+    """``actor`` concludes the screening of ``signal`` with ``outcome``."""
+    return services.signal_screen(
+        actor=actor,
+        signal=signal,
+        outcome=outcome,
+        summary=summary,
+        referral=referral,
+        version=version,
+    )
 
 
 # --- Submission ----------------------------------------------------------------------------
@@ -152,9 +88,8 @@ def case_for(signal: Signal, **kwargs: object) -> Case:
 )
 def test_every_case_role_submits_a_signal(world: World, charter: Charter, who: str) -> None:
     actor: User = getattr(world, who)
-    values = subject(world)
     with one_audit_event("SIGNAL_SUBMITTED", actor=actor, cell=world.cell_a) as recorded:
-        signal = services.signal_submit(actor=actor, cell=world.cell_a, **values)
+        signal = submit(world, actor)
     assert signal.status == SignalStatus.RECEIVED
     assert signal.reported_by == actor
     assert signal.entered_by == actor
@@ -183,8 +118,8 @@ def test_every_case_role_submits_a_signal(world: World, charter: Charter, who: s
 
 def test_references_count_up_per_cell(world: World, charter: Charter) -> None:
     activate_charter(world, world.cell_b)
-    first = services.signal_submit(actor=world.partner1, cell=world.cell_a, **subject(world))
-    second = services.signal_submit(actor=world.partner2, cell=world.cell_a, **subject(world))
+    first = submit(world)
+    second = submit(world, world.partner2)
     other = services.signal_submit(
         actor=world.member_b,
         cell=world.cell_b,
@@ -204,7 +139,7 @@ def test_submit_is_refused_to_roles_without_case_access(
     world: World, charter: Charter, who: str
 ) -> None:
     with refused(Forbidden):
-        services.signal_submit(actor=getattr(world, who), cell=world.cell_a, **subject(world))
+        submit(world, getattr(world, who))
     assert not Signal.objects.exists()
 
 
@@ -214,23 +149,15 @@ def test_no_signal_until_a_charter_is_active(world: World, status: str | None) -
         charter = activate_charter(world)
         Charter.objects.filter(pk=charter.pk).update(status=status)
     with refused(RuleViolation, match="until a charter is active"):
-        services.signal_submit(actor=world.partner1, cell=world.cell_a, **subject(world))
+        submit(world)
 
 
 def test_a_municipality_outside_the_cell_is_refused(world: World, charter: Charter) -> None:
     elsewhere = MunicipalityFactory()
     with refused(RuleViolation, match="not covered by the cell"):
-        services.signal_submit(
-            actor=world.partner1,
-            cell=world.cell_a,
-            **subject(world, subject_municipality=elsewhere),
-        )
+        submit(world, subject_municipality=elsewhere)
     with refused(RuleViolation, match="not covered by the cell"):
-        services.signal_submit(
-            actor=world.partner1,
-            cell=world.cell_a,
-            **subject(world, subject_municipality=world.cell_b.municipalities.get()),
-        )
+        submit(world, subject_municipality=world.cell_b.municipalities.get())
 
 
 def test_a_future_observation_and_a_missing_name_are_refused(
@@ -238,25 +165,15 @@ def test_a_future_observation_and_a_missing_name_are_refused(
 ) -> None:
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with refused(RuleViolation, match="future"):
-        services.signal_submit(
-            actor=world.partner1, cell=world.cell_a, **subject(world, observed_on=tomorrow)
-        )
+        submit(world, observed_on=tomorrow)
     with refused(RuleViolation, match="family name"):
-        services.signal_submit(
-            actor=world.partner1, cell=world.cell_a, **subject(world, subject_family_name="  ")
-        )
+        submit(world, subject_family_name="  ")
 
 
 def test_the_coordinator_enters_an_anonymous_outside_signal(world: World, charter: Charter) -> None:
     actor = world.coordinator
     with one_audit_event("SIGNAL_SUBMITTED", actor=actor, cell=world.cell_a) as recorded:
-        signal = services.signal_enter_outside(
-            actor=actor,
-            cell=world.cell_a,
-            source_description="A neighbour",
-            source_anonymous=True,
-            **subject(world),
-        )
+        signal = enter_outside(world, anonymous=True, actor=actor)
     assert signal.reported_by is None
     assert signal.entered_by == actor
     assert signal.source_organisation is None
@@ -273,33 +190,15 @@ def test_only_the_coordinator_enters_outside_signals(
     world: World, charter: Charter, who: str
 ) -> None:
     with refused(Forbidden):
-        services.signal_enter_outside(
-            actor=getattr(world, who),
-            cell=world.cell_a,
-            source_description="A neighbour",
-            source_anonymous=False,
-            **subject(world),
-        )
+        enter_outside(world, actor=getattr(world, who))
 
 
 def test_an_outside_signal_needs_a_source_and_a_charter(world: World) -> None:
     with refused(RuleViolation, match="charter"):
-        services.signal_enter_outside(
-            actor=world.coordinator,
-            cell=world.cell_a,
-            source_description="A neighbour",
-            source_anonymous=False,
-            **subject(world),
-        )
+        enter_outside(world)
     activate_charter(world)
     with refused(RuleViolation, match="Describe the source"):
-        services.signal_enter_outside(
-            actor=world.coordinator,
-            cell=world.cell_a,
-            source_description=" ",
-            source_anonymous=False,
-            **subject(world),
-        )
+        enter_outside(world, " ")
 
 
 # --- Opinions ------------------------------------------------------------------------------
@@ -311,7 +210,7 @@ def test_an_outside_signal_needs_a_source_and_a_charter(world: World) -> None:
 )
 def test_each_screener_records_their_own_opinion(world: World, who: str, field: str) -> None:
     actor = getattr(world, who)
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     with one_audit_event("SIGNAL_OPINION_RECORDED", actor=actor, cell=world.cell_a) as rec:
         signal = services.signal_opinion_record(
             actor=actor, signal=signal, opinion=" Within purpose. ", version=1
@@ -334,7 +233,7 @@ def test_each_screener_records_their_own_opinion(world: World, who: str, field: 
 
 @pytest.mark.parametrize("who", others("coordinator", "information_officer"))
 def test_opinions_are_refused_to_everyone_else(world: World, who: str) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     with refused(Forbidden):
         services.signal_opinion_record(
             actor=getattr(world, who), signal=signal, opinion="Mine.", version=1
@@ -342,7 +241,7 @@ def test_opinions_are_refused_to_everyone_else(world: World, who: str) -> None:
 
 
 def test_an_opinion_over_a_newer_version_is_a_conflict(world: World) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     services.signal_opinion_record(
         actor=world.information_officer, signal=signal, opinion="Officer.", version=1
     )
@@ -363,10 +262,7 @@ def test_opinions_are_closed_once_screened(world: World) -> None:
         )
     with refused(RuleViolation, match="Write your opinion"):
         services.signal_opinion_record(
-            actor=world.coordinator,
-            signal=SignalFactory(cell=world.cell_a, reported_by=world.partner1),
-            opinion=" ",
-            version=1,
+            actor=world.coordinator, signal=received(world), opinion=" ", version=1
         )
 
 
@@ -386,14 +282,7 @@ def test_screening_not_retained(world: World, who: str, outcome: str) -> None:
     actor = getattr(world, who)
     signal = signal_with_opinions(world)
     with one_audit_event("SIGNAL_SCREENED", actor=actor, cell=world.cell_a) as recorded:
-        signal = services.signal_screen(
-            actor=actor,
-            signal=signal,
-            outcome=outcome,
-            summary="",
-            referral="CAW youth service.",
-            version=1,
-        )
+        signal = screen(actor, signal, outcome, referral="CAW youth service.")
     assert signal.status == SignalStatus.NOT_RETAINED
     assert signal.screening_outcome == outcome
     assert signal.referral == "CAW youth service."
@@ -412,13 +301,12 @@ def test_screening_not_retained(world: World, who: str, outcome: str) -> None:
 def test_screening_proposes_to_the_chair(world: World) -> None:
     signal = signal_with_opinions(world)
     with one_audit_event("SIGNAL_SCREENED", actor=world.coordinator, cell=world.cell_a) as rec:
-        signal = services.signal_screen(
-            actor=world.coordinator,
-            signal=signal,
-            outcome=ScreeningOutcome.PROPOSED,
+        signal = screen(
+            world.coordinator,
+            signal,
+            ScreeningOutcome.PROPOSED,
             summary="Signs of a radicalisation process.",
             referral="ignored",
-            version=1,
         )
     assert signal.status == SignalStatus.PROPOSED
     assert signal.screening_summary == "Signs of a radicalisation process."
@@ -433,87 +321,37 @@ def test_screening_proposes_to_the_chair(world: World) -> None:
 def test_screening_needs_both_opinions(world: World, missing: str) -> None:
     signal = signal_with_opinions(world, **{missing: ""})
     with refused(RuleViolation, match="both opinions"):
-        services.signal_screen(
-            actor=world.coordinator,
-            signal=signal,
-            outcome=ScreeningOutcome.NO_SIGNS,
-            summary="",
-            referral="",
-            version=1,
-        )
+        screen(world.coordinator, signal, ScreeningOutcome.NO_SIGNS)
 
 
 def test_proposing_needs_a_summary_and_outcome_must_be_coded(world: World) -> None:
     signal = signal_with_opinions(world)
     with refused(RuleViolation, match="screening summary"):
-        services.signal_screen(
-            actor=world.coordinator,
-            signal=signal,
-            outcome=ScreeningOutcome.PROPOSED,
-            summary="  ",
-            referral="",
-            version=1,
-        )
+        screen(world.coordinator, signal, ScreeningOutcome.PROPOSED, summary="  ")
     with refused(RuleViolation, match="Choose a screening outcome"):
-        services.signal_screen(
-            actor=world.coordinator,
-            signal=signal,
-            outcome="made_up",
-            summary="x",
-            referral="",
-            version=1,
-        )
+        screen(world.coordinator, signal, "made_up", summary="x")
 
 
 @pytest.mark.parametrize("who", others("coordinator", "information_officer"))
 def test_screening_is_refused_to_everyone_else(world: World, who: str) -> None:
     signal = signal_with_opinions(world)
     with refused(Forbidden):
-        services.signal_screen(
-            actor=getattr(world, who),
-            signal=signal,
-            outcome=ScreeningOutcome.NO_SIGNS,
-            summary="",
-            referral="",
-            version=1,
-        )
+        screen(getattr(world, who), signal, ScreeningOutcome.NO_SIGNS)
 
 
-@pytest.mark.parametrize(
-    "status",
-    [
-        SignalStatus.PROPOSED,
-        SignalStatus.NOT_RETAINED,
-        SignalStatus.RETAINED,
-        SignalStatus.JOINED,
-    ],
-)
+@pytest.mark.parametrize("status", [SignalStatus.PROPOSED, *HANDLED])
 def test_screening_a_screened_or_handled_signal_is_refused(world: World, status: str) -> None:
     signal = signal_in(world, status)
     for outcome in (ScreeningOutcome.NO_SIGNS, ScreeningOutcome.PROPOSED):
         with refused(RuleViolation, match="already concluded"):
-            services.signal_screen(
-                actor=world.coordinator,
-                signal=signal,
-                outcome=outcome,
-                summary="Summary.",
-                referral="",
-                version=1,
-            )
+            screen(world.coordinator, signal, outcome, summary="Summary.")
 
 
 def test_screening_over_a_newer_version_is_a_conflict(world: World) -> None:
     signal = signal_with_opinions(world)
     Signal.objects.filter(pk=signal.pk).update(version=3)
     with refused(EditConflict):
-        services.signal_screen(
-            actor=world.coordinator,
-            signal=signal,
-            outcome=ScreeningOutcome.NO_SIGNS,
-            summary="",
-            referral="",
-            version=2,
-        )
+        screen(world.coordinator, signal, ScreeningOutcome.NO_SIGNS, version=2)
 
 
 # --- The chair's decision ------------------------------------------------------------------
@@ -522,7 +360,7 @@ def test_screening_over_a_newer_version_is_a_conflict(world: World) -> None:
 def test_the_chair_retains_and_a_case_is_opened(world: World) -> None:
     signal = proposed(world, subject_municipality=world.cell_a.municipalities.get())
     CaseFactory(cell=world.cell_a, opened_by=world.chair, number=4)
-    last = last_pk()
+    last = last_audit_pk()
     signal = services.signal_decide(
         actor=world.chair, signal=signal, retain=True, note="On the list.", version=1
     )
@@ -544,7 +382,7 @@ def test_the_chair_retains_and_a_case_is_opened(world: World) -> None:
     assert case.summary == "Proposed: signs of radicalisation."
     assert case.opened_by == world.chair
     # Two change-log rows: the case's own trail and the signal's.
-    events = last_events(last)
+    events = audit_events_since(last)
     assert [e.action for e in events] == ["CASE_OPENED", "SIGNAL_DECIDED"]
     opened, decided = events
     assert {opened.actor_id, decided.actor_id} == {world.chair.pk}
@@ -597,15 +435,7 @@ def test_deciding_is_refused_to_everyone_but_the_chair(world: World, who: str) -
         )
 
 
-@pytest.mark.parametrize(
-    "status",
-    [
-        SignalStatus.RECEIVED,
-        SignalStatus.NOT_RETAINED,
-        SignalStatus.RETAINED,
-        SignalStatus.JOINED,
-    ],
-)
+@pytest.mark.parametrize("status", [SignalStatus.RECEIVED, *HANDLED])
 def test_deciding_a_signal_that_is_not_proposed_is_refused(world: World, status: str) -> None:
     signal = signal_in(world, status)
     for retain in (True, False):
@@ -628,7 +458,7 @@ def test_deciding_over_a_newer_version_is_a_conflict(world: World) -> None:
 @pytest.mark.parametrize("who", ["coordinator", "information_officer"])
 def test_a_screener_joins_a_received_signal_to_an_open_case(world: World, who: str) -> None:
     actor = getattr(world, who)
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     case = case_for(signal)
     with one_audit_event("SIGNAL_JOINED", actor=actor, cell=world.cell_a) as rec:
         signal = services.signal_join(actor=actor, signal=signal, case=case, version=1)
@@ -657,9 +487,9 @@ def test_the_chair_joins_a_proposed_signal(world: World) -> None:
 
 
 def test_joining_follows_the_stage_of_the_signal(world: World) -> None:
-    received = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     with refused(RuleViolation, match="still being screened"):
-        services.signal_join(actor=world.chair, signal=received, case=case_for(received), version=1)
+        services.signal_join(actor=world.chair, signal=signal, case=case_for(signal), version=1)
     signal = proposed(world)
     case = case_for(signal)
     for who in ("coordinator", "information_officer"):
@@ -669,7 +499,7 @@ def test_joining_follows_the_stage_of_the_signal(world: World) -> None:
 
 @pytest.mark.parametrize("who", others("chair", "coordinator", "information_officer"))
 def test_joining_is_refused_to_everyone_else(world: World, who: str) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     with refused(Forbidden):
         services.signal_join(
             actor=getattr(world, who), signal=signal, case=case_for(signal), version=1
@@ -677,7 +507,7 @@ def test_joining_is_refused_to_everyone_else(world: World, who: str) -> None:
 
 
 def test_joining_another_persons_case_is_refused(world: World) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     stranger = CaseFactory(cell=world.cell_a, opened_by=world.chair)
     with refused(RuleViolation, match="another person"):
         services.signal_join(actor=world.coordinator, signal=signal, case=stranger, version=1)
@@ -688,7 +518,7 @@ def test_joining_another_persons_case_is_refused(world: World) -> None:
 
 
 def test_joining_a_case_of_another_cell_is_refused(world: World) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     foreign = CaseFactory(
         cell=world.cell_b,
         opened_by=world.member_b,
@@ -698,9 +528,7 @@ def test_joining_a_case_of_another_cell_is_refused(world: World) -> None:
         services.signal_join(actor=world.coordinator, signal=signal, case=foreign, version=1)
 
 
-@pytest.mark.parametrize(
-    "status", [SignalStatus.NOT_RETAINED, SignalStatus.RETAINED, SignalStatus.JOINED]
-)
+@pytest.mark.parametrize("status", HANDLED)
 def test_joining_a_handled_signal_is_refused(world: World, status: str) -> None:
     signal = signal_in(world, status)
     case = signal.case or case_for(signal)
@@ -710,7 +538,7 @@ def test_joining_a_handled_signal_is_refused(world: World, status: str) -> None:
 
 
 def test_joining_over_a_newer_version_is_a_conflict(world: World) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1, version=2)
+    signal = received(world, version=2)
     with refused(EditConflict):
         services.signal_join(
             actor=world.coordinator, signal=signal, case=case_for(signal), version=1
@@ -731,13 +559,10 @@ def closed_case(signal: Signal) -> Case:
 @pytest.mark.parametrize(("who", "stage"), [("coordinator", "received"), ("chair", "proposed")])
 def test_joining_a_closed_case_reopens_it(world: World, who: str, stage: str) -> None:
     actor = getattr(world, who)
-    if stage == "received":
-        signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
-    else:
-        signal = proposed(world)
+    signal = received(world) if stage == "received" else proposed(world)
     case = closed_case(signal)
     closed_at = case.closed_at
-    last = last_pk()
+    last = last_audit_pk()
     signal = services.signal_join(actor=actor, signal=signal, case=case, version=1)
     case.refresh_from_db()
     assert signal.status == SignalStatus.JOINED
@@ -748,7 +573,7 @@ def test_joining_a_closed_case_reopens_it(world: World, who: str, stage: str) ->
     assert case.closed_at is None
     assert case.evaluation == ""
     assert case.version == 2
-    events = last_events(last)
+    events = audit_events_since(last)
     assert [e.action for e in events] == ["CASE_REOPENED", "SIGNAL_JOINED"]
     reopened, joined = events
     assert reopened.actor_id == joined.actor_id == actor.pk
@@ -763,7 +588,7 @@ def test_joining_a_closed_case_reopens_it(world: World, who: str, stage: str) ->
 
 
 def test_the_information_officer_cannot_reopen_a_closed_case(world: World) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     case = closed_case(signal)
     with refused(RuleViolation, match="only the chair or the coordinator"):
         services.signal_join(actor=world.information_officer, signal=signal, case=case, version=1)
@@ -805,7 +630,7 @@ def test_joining_asks_the_rules(world: World, monkeypatch: pytest.MonkeyPatch) -
 
         return decide
 
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     case = case_for(signal)
     monkeypatch.setattr(rules, "signal_join_allowed", allowed(False))
     with refused(Forbidden):
@@ -824,6 +649,6 @@ def test_joining_still_needs_a_screener_or_the_chair(
     from casus.access import rules
 
     monkeypatch.setattr(rules, "signal_join_allowed", lambda *args: True)
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     with refused(Forbidden):
         services.signal_join(actor=world.partner1, signal=signal, case=case_for(signal), version=1)

@@ -3,47 +3,26 @@ view that never tells whether a person is known, and bad input."""
 
 import datetime
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from casus.access.models import Charter, User
+from casus.access.models import Charter
 from casus.audit.models import AccessKind, AccessLog
 from casus.cases.models import CaseStatus, ClosureReason, Signal, SignalStatus
 from tests.conftest import World, ready_client
 from tests.factories import MunicipalityFactory
 
-from .factories import CaseFactory, SignalFactory
-from .test_signals_services import activate_charter, case_for, proposed, signal_with_opinions
+from .factories import CaseFactory
+from .helpers import case_for, others, proposed, received, signal_with_opinions
 
 pytestmark = pytest.mark.django_db
 
-ALL = (
-    "chair",
-    "coordinator",
-    "information_officer",
-    "partner1",
-    "partner2",
-    "strategic",
-    "dpo",
-    "cell_admin",
-)
+#: The actors of cell A.
+ALL = others("member_b")
 NAME = "Zwartberg"
-
-
-@pytest.fixture(autouse=True)
-def english(world: World) -> Iterator[None]:
-    User.objects.update(language="en")
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def charter(world: World) -> Charter:
-    return activate_charter(world)
 
 
 def client(world: World, who: str) -> Client:
@@ -345,7 +324,7 @@ def test_get_on_a_post_url_is_refused(world: World) -> None:
 
 
 def test_the_duplicate_check_offers_joining_the_case(world: World) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     case = case_for(signal)
     stranger = CaseFactory(cell=world.cell_a, opened_by=world.chair)
     coordinator = client(world, "coordinator")
@@ -375,7 +354,7 @@ def test_the_duplicate_check_offers_joining_the_case(world: World) -> None:
 
 
 def test_a_closed_case_is_reopened_by_joining(world: World) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     case = case_for(
         signal,
         status=CaseStatus.CLOSED,
@@ -402,7 +381,7 @@ def test_a_closed_case_is_reopened_by_joining(world: World) -> None:
 
 
 def test_an_edit_conflict_keeps_both_texts(world: World) -> None:
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     coordinator = client(world, "coordinator")
     url = reverse("cases:signal_opinion", args=[signal.pk])
     coordinator.post(url, {"opinion": "First thought.", "version": 1})
@@ -589,7 +568,7 @@ def test_list_pages_run_a_constant_number_of_queries(
         for _ in range(n):
             signal = proposed(world)
             case_for(signal)
-            SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+            received(world)
 
     def count(c: Client, url: str) -> int:
         from django.db import connection
@@ -657,7 +636,7 @@ def test_the_signal_pages_ask_the_rules(world: World, monkeypatch: pytest.Monkey
     ``rules.signal_queryset_for`` (no rule of the pages' own)."""
     from casus.access import rules
 
-    signal = SignalFactory(cell=world.cell_a, reported_by=world.partner1)
+    signal = received(world)
     case = case_for(signal)
     detail = reverse("cases:signal_detail", args=[signal.pk])
     coordinator = client(world, "coordinator")

@@ -14,21 +14,15 @@ from casus.access.models import Organisation
 from casus.audit.models import AccessKind, AccessLog, AuditEvent
 from casus.cases.forms.work import CaseFilterForm
 from casus.cases.identity import identity_key, name_key, search_token
-from casus.cases.models import (
-    ActionStatus,
-    Case,
-    CaseStatus,
-    GrantReason,
-    PathwayAction,
-    SignalStatus,
-)
+from casus.cases.models import ActionStatus, Case, CaseStatus, GrantReason, SignalStatus
 from casus.cases.selectors.work import CaseFilters, case_list_for
-from casus.cases.services.common import grant_user, revoke_grants
+from casus.cases.services.common import revoke_grants
 from casus.cases.views.work import CASES_PER_PAGE
 from tests.conftest import World, ready_client
 
 from .conftest import CaseWorld
 from .factories import CaseFactory, SignalFactory, participate
+from .helpers import org_of, pathway_action, personal_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -41,21 +35,6 @@ def listed(client, query: dict | None = None) -> list[int]:
     response = client.get(LIST, query or {})
     assert response.status_code == 200
     return [case.pk for case in response.context["page"].object_list]
-
-
-def org(world: World, user) -> Organisation:
-    return world.membership(user).organisation
-
-
-def action(case: Case, owner: Organisation, by, *, due: int, status=ActionStatus.PLANNED):
-    return PathwayAction.objects.create(
-        case=case,
-        description="Talk with the family.",
-        owner_organisation=owner,
-        due_on=TODAY + datetime.timedelta(days=due),
-        status=status,
-        created_by=by,
-    )
 
 
 # --- Need-to-know ---------------------------------------------------------------------------
@@ -131,7 +110,7 @@ def test_the_list_shows_the_columns(world: World, cases: CaseWorld) -> None:
     case = cases.case
     case.next_review_on = TODAY - datetime.timedelta(days=1)
     case.save()
-    action(case, org(world, world.partner1), world.coordinator, due=-2)
+    pathway_action(case, org_of(world, world.partner1), world.coordinator, due=-2)
     page = ready_client(world.coordinator).get(LIST).content.decode()
     assert case.reference in page
     assert case.subject_name in page
@@ -147,12 +126,12 @@ def test_the_list_shows_the_columns(world: World, cases: CaseWorld) -> None:
 @pytest.fixture
 def filtered(world: World, cases: CaseWorld) -> dict[str, Case]:
     """Four cases of cell A: overdue action, review due, closed with review passed, plain."""
-    school = org(world, world.partner1)
-    ocmw = org(world, world.partner2)
+    school = org_of(world, world.partner1)
+    ocmw = org_of(world, world.partner2)
     overdue = cases.case  # led by the school
-    action(overdue, school, world.coordinator, due=-3)
-    action(cases.other, ocmw, world.coordinator, due=-3, status=ActionStatus.DONE)
-    action(cases.other, ocmw, world.coordinator, due=5)
+    pathway_action(overdue, school, world.coordinator, due=-3)
+    pathway_action(cases.other, ocmw, world.coordinator, due=-3, status=ActionStatus.DONE)
+    pathway_action(cases.other, ocmw, world.coordinator, due=5)
     review = CaseFactory(
         cell=world.cell_a,
         opened_by=world.chair,
@@ -178,7 +157,7 @@ def test_filter_by_status(world: World, filtered: dict[str, Case]) -> None:
 
 def test_filter_by_lead_partner(world: World, filtered: dict[str, Case]) -> None:
     client = ready_client(world.coordinator)
-    school, ocmw = org(world, world.partner1), org(world, world.partner2)
+    school, ocmw = org_of(world, world.partner1), org_of(world, world.partner2)
     assert listed(client, {"lead": school.pk}) == [filtered["overdue"].pk]
     assert listed(client, {"lead": ocmw.pk}) == [filtered["review"].pk]
 
@@ -199,7 +178,7 @@ def test_filters_combine_and_stay_within_need_to_know(
     client = ready_client(world.partner1)
     assert listed(client, {"overdue": "on"}) == [filtered["overdue"].pk]
     assert listed(client, {"review_due": "on"}) == []
-    assert listed(client, {"lead": org(world, world.partner2).pk}) == []
+    assert listed(client, {"lead": org_of(world, world.partner2).pk}) == []
     coordinator = ready_client(world.coordinator)
     assert listed(coordinator, {"overdue": "on", "status": "follow_up"}) == []
 
@@ -211,12 +190,11 @@ def test_a_personal_grant_shows_no_overdue_flag(
     """A meeting window (or break-glass) shows the case's overview, not its pathway: neither
     the overdue flag nor the overdue filter reveals that an action is late."""
     case = filtered["overdue"]
-    grant_user(
-        case=case,
-        user=world.partner2,
-        source=case,
-        reason=GrantReason.MEETING if not dossier else GrantReason.BREAK_GLASS,
+    personal_grant(
+        case,
+        world.partner2,
         dossier=dossier,
+        reason=GrantReason.BREAK_GLASS if dossier else GrantReason.MEETING,
     )
     (row,) = case_list_for(actor=world.partner2, cell=world.cell_a)
     assert row.pk == case.pk and row.has_overdue is False
@@ -226,7 +204,7 @@ def test_a_personal_grant_shows_no_overdue_flag(
     html = client.get(LIST).content.decode()
     assert case.reference in html and "Overdue actions" not in html
     # Once the organisation participates, the flag shows.
-    participate(case, org(world, world.partner2), world.coordinator)
+    participate(case, org_of(world, world.partner2), world.coordinator)
     (row,) = case_list_for(actor=world.partner2, cell=world.cell_a)
     assert row.has_overdue is True
     assert listed(ready_client(world.partner2), {"overdue": "on"}) == [case.pk]
@@ -342,8 +320,8 @@ def test_htmx_gets_only_the_rows(world: World, cases: CaseWorld) -> None:
 
 
 def _populate(world: World, size: int) -> None:
-    school, ocmw = org(world, world.partner1), org(world, world.partner2)
-    police = org(world, world.information_officer)
+    school, ocmw = org_of(world, world.partner1), org_of(world, world.partner2)
+    police = org_of(world, world.information_officer)
     for index in range(size):
         case = CaseFactory(
             cell=world.cell_a,
@@ -353,9 +331,9 @@ def _populate(world: World, size: int) -> None:
         )
         participate(case, school, world.coordinator)
         participate(case, police, world.coordinator)
-        action(case, school, world.coordinator, due=-1)
-        action(case, ocmw, world.coordinator, due=3)
-        action(case, police, world.coordinator, due=-5, status=ActionStatus.DONE)
+        pathway_action(case, school, world.coordinator, due=-1)
+        pathway_action(case, ocmw, world.coordinator, due=3)
+        pathway_action(case, police, world.coordinator, due=-5, status=ActionStatus.DONE)
 
 
 def _queries(client, query: dict[str, str] | None = None) -> int:
@@ -370,7 +348,7 @@ def _queries(client, query: dict[str, str] | None = None) -> int:
 @pytest.mark.parametrize("query", [{}, {"overdue": "on", "review_due": "on", "lead": "school"}])
 def test_list_query_count_does_not_grow(world: World, who: str, query: dict[str, str]) -> None:
     if "lead" in query:
-        query = {**query, "lead": str(org(world, world.partner1).pk)}
+        query = {**query, "lead": str(org_of(world, world.partner1).pk)}
     client = ready_client(getattr(world, who))
     _populate(world, 3)
     client.get(LIST)  # warm the session and caches

@@ -9,19 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casus.access.models import Organisation, Role
+from casus.access.models import Role
 from casus.access.rules import ROLE_ACTIONS, Action
-from casus.cases.models import (
-    ActionStatus,
-    Case,
-    CaseStatus,
-    GrantReason,
-    PathwayAction,
-    SignalStatus,
-)
+from casus.cases.models import ActionStatus, Case, CaseStatus, PathwayAction, SignalStatus
 from casus.cases.selectors.work import dashboard_for
-from casus.cases.services.common import grant_user, revoke_grants
+from casus.cases.services.common import revoke_grants
 from tests.cases.factories import CaseFactory, SignalFactory, participate
+from tests.cases.helpers import org_of, pathway_action, personal_grant
 from tests.conftest import World, ready_client
 
 pytestmark = pytest.mark.django_db
@@ -32,21 +26,6 @@ TODAY = timezone.localdate()
 
 def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
-
-
-def org(world: World, user) -> Organisation:
-    return world.membership(user).organisation
-
-
-def action(case: Case, owner: Organisation, by, *, due: int, status=ActionStatus.PLANNED):
-    return PathwayAction.objects.create(
-        case=case,
-        description="Visit the school.",
-        owner_organisation=owner,
-        due_on=days(due),
-        status=status,
-        created_by=by,
-    )
 
 
 @dataclass
@@ -65,7 +44,7 @@ class Board:
 
 @pytest.fixture
 def board(world: World) -> Board:
-    school, ocmw = org(world, world.partner1), org(world, world.partner2)
+    school, ocmw = org_of(world, world.partner1), org_of(world, world.partner2)
     coordinator = world.coordinator
     led = CaseFactory(
         cell=world.cell_a, opened_by=world.chair, lead_organisation=school, next_review_on=days(3)
@@ -90,12 +69,12 @@ def board(world: World) -> Board:
         other=other,
         later=later,
         closed=closed,
-        due_soon=action(led, school, coordinator, due=5),
-        overdue=action(led, school, coordinator, due=-1),
-        far=action(led, school, coordinator, due=30),
-        done=action(led, school, coordinator, due=2, status=ActionStatus.DONE),
-        ocmw_hidden=action(other, ocmw, coordinator, due=1),
-        school_hidden=action(other, school, coordinator, due=1),
+        due_soon=pathway_action(led, school, coordinator, due=5),
+        overdue=pathway_action(led, school, coordinator, due=-1),
+        far=pathway_action(led, school, coordinator, due=30),
+        done=pathway_action(led, school, coordinator, due=2, status=ActionStatus.DONE),
+        ocmw_hidden=pathway_action(other, ocmw, coordinator, due=1),
+        school_hidden=pathway_action(other, school, coordinator, due=1),
     )
 
 
@@ -179,13 +158,7 @@ def test_member_without_participation_sees_no_case(world: World, board: Board) -
 def test_an_action_on_a_case_seen_only_through_a_meeting_grant_is_not_listed(
     world: World, board: Board
 ) -> None:
-    grant_user(
-        case=board.other,
-        user=world.partner2,
-        source=board.other,
-        reason=GrantReason.MEETING,
-        dossier=False,
-    )
+    personal_grant(board.other, world.partner2)
     cards = dashboard_for(actor=world.partner2, cell=world.cell_a)
     # The case is visible (overview) but its pathway is not: the action is not offered.
     assert cards.my_actions == []
@@ -194,16 +167,10 @@ def test_an_action_on_a_case_seen_only_through_a_meeting_grant_is_not_listed(
 def test_a_case_led_seen_only_through_a_meeting_grant_shows_no_overdue_flag(
     world: World, board: Board
 ) -> None:
-    ocmw = org(world, world.partner2)
+    ocmw = org_of(world, world.partner2)
     Case.objects.filter(pk=board.other.pk).update(lead_organisation=ocmw)
-    action(board.other, ocmw, world.coordinator, due=-4)
-    grant_user(
-        case=board.other,
-        user=world.partner2,
-        source=board.other,
-        reason=GrantReason.MEETING,
-        dossier=False,
-    )
+    pathway_action(board.other, ocmw, world.coordinator, due=-4)
+    personal_grant(board.other, world.partner2)
     cards = dashboard_for(actor=world.partner2, cell=world.cell_a)
     assert [(case.pk, case.has_overdue) for case in cards.cases_led or []] == [
         (board.other.pk, False)
@@ -267,7 +234,7 @@ def test_dashboard_keeps_charter_and_approvals(world: World, board: Board) -> No
 
 
 def test_cases_led_beyond_the_card_link_to_the_filtered_list(world: World) -> None:
-    school = org(world, world.partner1)
+    school = org_of(world, world.partner1)
     for _ in range(12):
         case = CaseFactory(cell=world.cell_a, opened_by=world.chair, lead_organisation=school)
         participate(case, school, world.coordinator)
@@ -281,7 +248,7 @@ def test_cases_led_beyond_the_card_link_to_the_filtered_list(world: World) -> No
 
 
 def _populate(world: World, size: int) -> None:
-    school, ocmw = org(world, world.partner1), org(world, world.partner2)
+    school, ocmw = org_of(world, world.partner1), org_of(world, world.partner2)
     for index in range(size):
         case = CaseFactory(
             cell=world.cell_a,
@@ -291,8 +258,8 @@ def _populate(world: World, size: int) -> None:
         )
         participate(case, school, world.coordinator)
         participate(case, ocmw, world.coordinator)
-        action(case, school, world.coordinator, due=index % 7 - 3)
-        action(case, ocmw, world.coordinator, due=2)
+        pathway_action(case, school, world.coordinator, due=index % 7 - 3)
+        pathway_action(case, ocmw, world.coordinator, due=2)
         SignalFactory(cell=world.cell_a, reported_by=world.partner1)
 
 
