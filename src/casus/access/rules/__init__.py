@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casus.core.exceptions import Forbidden
 
-from .models import Cell, Membership, OrganisationKind, Role, User
+from ..models import Cell, Membership, OrganisationKind, Role, User
 
 if TYPE_CHECKING:
     from casus.cases.models import Case, Signal
