@@ -80,10 +80,12 @@ def test_the_chair_reads_but_is_not_offered_scenarios(
 def test_a_meeting_window_alone_does_not_open_the_follow_up(
     world: World, cases: CaseWorld, filled
 ) -> None:
-    # partner2 sees the case's overview through a meeting window, not its follow-up.
+    # A meeting window opens only its agenda item (meetings rules): not the case, not its
+    # follow-up.
     personal_grant(cases.case, world.partner2)
     context = case_context(world.partner2, cases.case)
-    assert context.allows(CaseAction.VIEW) and not context.allows(CaseAction.FOLLOWUP_READ)
+    assert not context.allows(CaseAction.VIEW)
+    assert not context.allows(CaseAction.FOLLOWUP_READ)
     for read in reads(*filled).values():
         with pytest.raises(Forbidden):
             read(context)

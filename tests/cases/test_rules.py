@@ -152,15 +152,23 @@ def test_participating_cases_is_the_followup_read_rule(world: World, cases: Case
         ), who
 
 
-def test_a_meeting_window_grant_shows_the_case_but_not_the_followup(
+def test_a_meeting_window_grant_opens_neither_the_case_nor_its_followup(
     world: World, cases: CaseWorld
 ) -> None:
+    """A window without the dossier opens only the agenda item (meetings rules)."""
     from casus.access.rules import participating_cases
 
     personal_grant(cases.other, world.partner2)
-    assert visible(world.partner2, world) == {cases.other.pk}
+    assert visible(world.partner2, world) == set()
     assert not participating_cases(world.partner2, world.cell_a).exists()
-    assert not case_can(world.partner2, CaseAction.DOSSIER, cases.other)
+    for action in CaseAction:
+        assert not case_can(world.partner2, action, cases.other), action
+
+
+def test_a_personal_dossier_grant_shows_the_case(world: World, cases: CaseWorld) -> None:
+    personal_grant(cases.other, world.partner2, dossier=True, reason=GrantReason.BREAK_GLASS)
+    assert visible(world.partner2, world) == {cases.other.pk}
+    assert case_can(world.partner2, CaseAction.VIEW, cases.other)
 
 
 def sees(membership: Membership, case: Case, grants: set, followup: bool = False) -> bool:

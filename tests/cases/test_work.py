@@ -183,19 +183,18 @@ def test_filters_combine_and_stay_within_need_to_know(
     assert listed(coordinator, {"overdue": "on", "status": "follow_up"}) == []
 
 
-@pytest.mark.parametrize("dossier", [False, True])
-def test_a_personal_grant_shows_no_overdue_flag(
-    world: World, filtered: dict[str, Case], dossier: bool
-) -> None:
-    """A meeting window (or break-glass) shows the case's overview, not its pathway: neither
-    the overdue flag nor the overdue filter reveals that an action is late."""
+def test_a_meeting_window_does_not_list_the_case(world: World, filtered: dict[str, Case]) -> None:
+    """A meeting window opens only the agenda item, not the case list's row."""
+    personal_grant(filtered["overdue"], world.partner2, dossier=False, reason=GrantReason.MEETING)
+    assert list(case_list_for(actor=world.partner2, cell=world.cell_a)) == []
+    assert listed(ready_client(world.partner2)) == []
+
+
+def test_a_personal_grant_shows_no_overdue_flag(world: World, filtered: dict[str, Case]) -> None:
+    """A personal dossier grant shows the case's overview, not its pathway: neither the
+    overdue flag nor the overdue filter reveals that an action is late."""
     case = filtered["overdue"]
-    personal_grant(
-        case,
-        world.partner2,
-        dossier=dossier,
-        reason=GrantReason.BREAK_GLASS if dossier else GrantReason.MEETING,
-    )
+    personal_grant(case, world.partner2, dossier=True, reason=GrantReason.BREAK_GLASS)
     (row,) = case_list_for(actor=world.partner2, cell=world.cell_a)
     assert row.pk == case.pk and row.has_overdue is False
     client = ready_client(world.partner2)

@@ -74,7 +74,8 @@ class _Audience:
                 # An organisation grant with the dossier: the organisation participates.
                 if dossier:
                     self.grants.add((case_id, "participation", organisation_id))
-            if user_id is not None:
+            # A personal grant opens the file only with the dossier (not a meeting window).
+            if user_id is not None and dossier:
                 self.grants.add((case_id, "user", user_id))
 
     def reads_followup(self, seat: _Seat, case_id: int) -> bool:

@@ -224,14 +224,14 @@ def sees_case(
     """Bulk form of ``case_queryset_for`` (``followup``: of ``participating_cases``) for
     background jobs. ``grants`` holds the valid ``(case_id, "organisation", id)``,
     ``(case_id, "participation", id)`` (an organisation grant with the dossier) and
-    ``(case_id, "user", id)`` triples."""
+    ``(case_id, "user", id)`` (a personal grant with the dossier) triples."""
     # Chair, coordinator and information officer: every case and its follow-up.
     if role in _ALL_CASES_ROLES:
         return True
     # The follow-up: only through the organisation's participation.
     if followup:
         return (case_id, "participation", organisation_id) in grants
-    # The case: any active grant to the organisation or the person.
+    # The case: an active grant to the organisation or a personal dossier grant.
     return (case_id, "organisation", organisation_id) in grants or (
         case_id,
         "user",
@@ -251,8 +251,12 @@ def case_queryset_for(user: User, cell: Cell | int | None) -> "QuerySet[Case]":
     # Chair, coordinator and information officer see every case of the cell.
     if membership.role in _ALL_CASES_ROLES:
         return cases
-    # A member sees a case only through an active grant (joined, indexed).
-    return cases.filter(Exists(_active_grants(membership).filter(case_id=OuterRef("pk"))))
+    # A member sees a case only through an active grant that opens the file: their
+    # organisation's participation or a personal dossier grant (joined, indexed). A meeting
+    # window (no dossier) opens only that agenda item, through the meetings rules.
+    return cases.filter(
+        Exists(_active_grants(membership).filter(case_id=OuterRef("pk"), dossier=True))
+    )
 
 
 class CaseContext:
@@ -277,7 +281,8 @@ class CaseContext:
         self.participates = any(g["organisation_id"] and g["dossier"] for g in grants)
         # A personal grant with the dossier (meeting attended, break-glass).
         self.personal_dossier = any(not g["organisation_id"] and g["dossier"] for g in grants)
-        self.any_grant = bool(grants)
+        # A window grant without the dossier opens only a meeting item, not the case file.
+        self.any_grant = self.participates or self.personal_dossier
         self.is_police = bool(
             membership is not None and membership.organisation.kind == OrganisationKind.POLICE
         )
