@@ -16,6 +16,7 @@ cannot ship without saying who may open it and with which ids.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,8 @@ from casus.access.models import (
     RequestStatus,
     Role,
     StatementText,
+    Table,
+    TableKind,
     User,
 )
 from casus.access.rules import CaseAction, case_can, forget_memberships
@@ -57,6 +60,30 @@ from casus.cases.services.followup import (
     goal_create,
     scenario_create,
 )
+from casus.meetings.models import (
+    AgendaItem,
+    Counterpart,
+    Direction,
+    FeedbackSheet,
+    FeedbackStatus,
+    Invitation,
+    ItemKind,
+    LegalBasis,
+    Meeting,
+    MeetingStatus,
+    MinutesStatus,
+)
+from casus.meetings.services.feedback import feedback_draft, feedback_submit
+from casus.meetings.services.meetings import (
+    agenda_item_add,
+    attendance_record,
+    meeting_create,
+    meeting_publish,
+    meeting_start,
+    secrecy_confirm,
+)
+from casus.meetings.services.minutes import minutes_propose, minutes_save
+from casus.meetings.services.register import exchange_record
 from tests.cases.factories import CaseFactory, JournalEntryFactory, SignalFactory, participate
 from tests.conftest import World, ready_client
 from tests.factories import CellFactory, MembershipFactory, UserFactory, enrol_totp
@@ -80,12 +107,21 @@ ACCOUNTS_PREFIX = "accounts/"
 
 
 @dataclass(frozen=True)
+class Ref:
+    """A value of ``ObjectUrl.data`` taken from the objects of the URL's cell: "key" (its pk)
+    or "key.attribute" — a form field naming another object, or an edit's version."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
 class ObjectUrl:
     """(a) A URL naming one object of a cell by ``pk`` (and, inside it, maybe more)."""
 
     object: str  # key of the objects fixture: organisation, table, membership, case, ...
     roles: frozenset[Role]  # who may open it in their own cell
     post_only: bool = False
+    get_only: bool = False  # ``require_GET``: a POST is 405 whatever the ids, and is not tried
     data: dict[str, Any] = field(default_factory=dict)  # a POST that would write if allowed
     # The URL's other ids: kwarg → key of the objects fixture (its pk) or "key.attribute".
     ids: dict[str, str] = field(default_factory=dict)
@@ -126,6 +162,12 @@ CASE_READERS = frozenset({C, K, I, M})  # overview, assessment, pathway, PDF
 DOSSIER_READERS = frozenset({K, I, M})  # journal and attachments
 FOLLOWUP_WRITERS = frozenset({K, I, M})  # assessment and pathway: M as the lead partner
 SCREENERS = frozenset({K, I})
+#: Meetings: the list, a published meeting (S invited for its policy item), its agenda PDF.
+MEETING_READERS = frozenset({C, K, I, M, S})
+#: A case item on one's agenda: the chair, the coordinator, the officer, and M invited for it.
+ITEM_LISTED = frozenset({C, K, I, M})
+#: Present (and confirmed) for the held meeting's case item: minutes, feedback votes.
+PRESENT = frozenset({C, K, I, M})
 
 CLASSIFICATION: dict[str, ObjectUrl | CellPage | InstallationUrl | PublicUrl] = {
     # (a) cell-scoped objects
@@ -272,6 +314,121 @@ CLASSIFICATION: dict[str, ObjectUrl | CellPage | InstallationUrl | PublicUrl] = 
     "cases:handover_decide": ObjectUrl(
         "handover", frozenset({K}), post_only=True, data={"decision": "decline"}
     ),
+    # (a) meetings: ``meeting`` is a published meeting of the operational table chaired by the
+    # coordinator (a case item of ``case`` with M invited, a policy item with S invited);
+    # ``held_meeting`` has started, chaired by the chair, with C K I M present and confirmed
+    # for its case item (minutes proposed, a feedback sheet awaiting approval).
+    "meetings:detail": ObjectUrl("meeting", MEETING_READERS),
+    "meetings:edit": ObjectUrl(
+        "meeting",
+        frozenset({K}),
+        data={
+            "starts_at": "2031-01-01T10:00",
+            "duration_minutes": 60,
+            "place": "Hijacked",
+            "chaired_by": Ref("meeting.chaired_by_id"),
+            "secretary": Ref("meeting.secretary_id"),
+            "window_days": 7,
+            "version": Ref("meeting.version"),
+        },
+    ),
+    "meetings:item": ObjectUrl("meeting", ITEM_LISTED, ids={"item_pk": "case_item"}),
+    "meetings:item_add": ObjectUrl(
+        "meeting", frozenset({K}), post_only=True, data={"kind": "policy", "title": "Hijacked"}
+    ),
+    "meetings:item_remove": ObjectUrl(
+        "meeting", frozenset({K}), post_only=True, ids={"item_pk": "policy_item"}
+    ),
+    "meetings:reorder": ObjectUrl(
+        "meeting",
+        frozenset({K}),
+        post_only=True,
+        data={"item": Ref("policy_item"), "direction": "up"},
+    ),
+    "meetings:invitations_default": ObjectUrl(
+        "meeting", frozenset({K}), post_only=True, ids={"item_pk": "case_item"}
+    ),
+    "meetings:invitation_add": ObjectUrl(
+        "meeting",
+        frozenset({K}),
+        post_only=True,
+        ids={"item_pk": "case_item"},
+        data={"membership": Ref("membership")},
+    ),
+    "meetings:invitation_remove": ObjectUrl(
+        "meeting",
+        frozenset({K}),
+        post_only=True,
+        ids={"item_pk": "case_item", "invitation_pk": "invitation"},
+    ),
+    "meetings:publish": ObjectUrl(
+        "meeting", frozenset({K}), post_only=True, data={"version": Ref("meeting.version")}
+    ),
+    "meetings:start": ObjectUrl(
+        "meeting", frozenset({K}), post_only=True, data={"version": Ref("meeting.version")}
+    ),
+    "meetings:end": ObjectUrl(
+        "held_meeting",
+        frozenset({K}),
+        post_only=True,
+        data={"version": Ref("held_meeting.version")},
+    ),
+    "meetings:cancel": ObjectUrl(
+        "meeting", frozenset({K}), post_only=True, data={"version": Ref("meeting.version")}
+    ),
+    "meetings:attendance": ObjectUrl(  # the coordinator, here also the meeting's secretary
+        "held_meeting",
+        frozenset({K}),
+        post_only=True,
+        data={"user": Ref("held_meeting.secretary_id"), "items": [Ref("held_item")]},
+    ),
+    "meetings:confirm": ObjectUrl("held_meeting", PRESENT, post_only=True),
+    "meetings:secrecy_record": ObjectUrl(
+        "held_meeting",
+        frozenset({K}),
+        post_only=True,
+        data={"user": Ref("held_meeting.chaired_by_id")},
+    ),
+    "meetings:agenda_pdf": ObjectUrl("meeting", MEETING_READERS, get_only=True),
+    "meetings:minutes_pdf": ObjectUrl("held_meeting", PRESENT, get_only=True),
+    # (a) minutes, decisions and feedback sheets of the held meeting's case item
+    "meetings:minutes": ObjectUrl(
+        "held_meeting", PRESENT, get_only=True, ids={"item_pk": "held_item"}
+    ),
+    "meetings:minutes_edit": ObjectUrl(
+        "held_meeting",
+        frozenset({K}),
+        ids={"item_pk": "held_item"},
+        data={"minutes": "Hijacked", "version": Ref("held_item.version")},
+    ),
+    "meetings:minutes_propose": ObjectUrl(
+        "held_meeting", frozenset({K}), post_only=True, ids={"item_pk": "held_item"}
+    ),
+    "meetings:minutes_approve": ObjectUrl(
+        "held_meeting", PRESENT, post_only=True, ids={"item_pk": "held_item"}
+    ),
+    "meetings:decision_add": ObjectUrl(
+        "held_meeting", frozenset({K}), ids={"item_pk": "held_item"}, data={"text": "Hijacked"}
+    ),
+    "meetings:feedback_new": ObjectUrl(
+        "held_meeting", frozenset({I}), ids={"item_pk": "held_item"}, data={"reason": "Hijacked"}
+    ),
+    "meetings:feedback": ObjectUrl("feedback_sheet", PRESENT, get_only=True),
+    "meetings:feedback_edit": ObjectUrl(
+        "feedback_sheet",
+        frozenset({I}),
+        data={"reason": "Hijacked", "version": Ref("feedback_sheet.version")},
+    ),
+    "meetings:feedback_submit": ObjectUrl("feedback_sheet", frozenset({I}), post_only=True),
+    "meetings:feedback_vote": ObjectUrl(
+        "feedback_sheet", PRESENT, post_only=True, data={"vote": "approve", "reason": ""}
+    ),
+    "meetings:feedback_sent": ObjectUrl(
+        "feedback_sheet",
+        frozenset({I}),
+        post_only=True,
+        data={"sent_on": PAST, "sent_to": "Hijacked", "counterpart": "ltf"},
+    ),
     # (b) cell pages
     "core:dashboard": CellPage(EVERY_ROLE),
     "core:choose_cell": CellPage(EVERY_ROLE),
@@ -301,6 +458,10 @@ CLASSIFICATION: dict[str, ObjectUrl | CellPage | InstallationUrl | PublicUrl] = 
     "cases:scenario_new": CellPage(frozenset({K})),
     "cases:life_domains": CellPage(frozenset({K})),
     "cases:handovers": CellPage(frozenset({K})),
+    "meetings:list": CellPage(MEETING_READERS),
+    "meetings:new": CellPage(frozenset({K})),
+    "meetings:register": CellPage(frozenset({C, K, I})),
+    "meetings:register_new": CellPage(frozenset({I})),
     # (c) installation
     "installation:cells": InstallationUrl(),
     "installation:cell": InstallationUrl(object="cell"),
@@ -500,6 +661,105 @@ def _case_objects(cell: Cell, users: dict[Role, User], marker: str) -> dict[str,
     }
 
 
+def _meeting_objects(cell: Cell, users: dict[Role, User], marker: str) -> dict[str, Model]:
+    """A published meeting of the operational table about the fixture's case (M invited for it,
+    S for a policy item), chaired by the coordinator so that the chair gets no grant on that
+    case; a meeting in session about a second case of M's organisation, chaired by the chair,
+    with C K I M present and confirmed, its minutes proposed and a feedback sheet of the
+    information officer awaiting approval; an entry of the exchange register."""
+    coordinator, member = users[K], users[M]
+    school = Membership.objects.get(user=member, cell=cell, ended_at__isnull=True).organisation
+    case = Case.objects.get(cell=cell, subject_family_name=f"Case-{marker}-only")
+    table = Table.objects.create(
+        cell=cell, kind=TableKind.OPERATIONAL, name=f"Operational-{marker}-only"
+    )
+
+    def plan(chair: User, starts_in: timedelta) -> Meeting:
+        return meeting_create(
+            actor=coordinator,
+            cell=cell,
+            table=table,
+            starts_at=timezone.now() + starts_in,
+            duration_minutes=120,
+            place=f"Place-{marker}-only",
+            video_link="",
+            chaired_by=chair,
+            secretary=coordinator,
+        )
+
+    def invite(item: AgendaItem, user: User) -> Invitation:
+        membership = Membership.objects.get(user=user, cell=cell, ended_at__isnull=True)
+        return Invitation.objects.create(item=item, membership=membership, invited_by=coordinator)
+
+    meeting = plan(coordinator, timedelta(days=3))
+    case_item = agenda_item_add(actor=coordinator, meeting=meeting, kind=ItemKind.REVIEW, case=case)
+    policy_item = agenda_item_add(
+        actor=coordinator, meeting=meeting, kind=ItemKind.POLICY, title=f"Policy-{marker}-only"
+    )
+    invitation = invite(case_item, member)
+    invite(policy_item, users[S])
+    meeting = meeting_publish(actor=coordinator, meeting=meeting, version=meeting.version)
+
+    held_case = CaseFactory(
+        cell=cell,
+        opened_by=users[C],
+        lead_organisation=school,
+        subject_family_name=f"Held-{marker}-only",
+    )
+    participate(held_case, school, coordinator)
+    held = plan(users[C], timedelta(hours=-1))
+    held_item = agenda_item_add(
+        actor=coordinator, meeting=held, kind=ItemKind.REVIEW, case=held_case
+    )
+    invite(held_item, member)
+    invite(held_item, users[I])
+    held = meeting_publish(actor=coordinator, meeting=held, version=held.version)
+    held = meeting_start(actor=coordinator, meeting=held, version=held.version)
+    for role in sorted(PRESENT):
+        attendance_record(
+            actor=coordinator, meeting=held, user=users[role], present_for_items=[held_item.pk]
+        )
+        secrecy_confirm(actor=users[role], meeting=held)
+    held_item = minutes_save(
+        actor=coordinator, item=held_item, minutes=f"Minutes-{marker}-only", version=1
+    )
+    held_item = minutes_propose(actor=coordinator, item=held_item)
+    sheet = feedback_draft(
+        actor=users[I],
+        item=held_item,
+        reason=f"Feedback-{marker}-only",
+        cell_assessment="",
+        measures="",
+        request="",
+        contact="",
+    )
+    sheet = feedback_submit(actor=users[I], sheet=sheet)
+    exchange = exchange_record(
+        actor=users[I],
+        cell=cell,
+        direction=Direction.OUTGOING,
+        counterpart=Counterpart.POLICE,
+        counterpart_detail="",
+        occurred_on=timezone.localdate(),
+        legal_basis=LegalBasis.ART_458TER,
+        legal_basis_detail="",
+        reference=f"PV-{marker}-only",
+        subject=f"Exchange-{marker}-only",
+        case=case,
+    )
+    return {
+        "meeting": meeting,
+        "case_item": case_item,
+        "policy_item": policy_item,
+        "invitation": invitation,
+        "held_case": held_case,
+        "held_meeting": held,
+        "held_item": held_item,
+        "feedback_sheet": sheet,
+        "exchange": exchange,
+    }
+
+
 def _handover(from_case: Case, to_cell: Cell, contact: User) -> Handover:
     """The minimal record ``case_close`` sends to ``to_cell`` when the person moved."""
     return Handover.objects.create(
@@ -529,9 +789,13 @@ def cells(world: World, settings: Any, tmp_path: Path) -> Cells:
     users_b = {role: _seat(world.cell_b, role, f"B {role.label}") for role in Role if role != K}
     users_b[K] = world.member_b  # cell B now has every role, mandatory ones included
     objects = {
-        "a": _objects(world.cell_a, world.cell_admin, "A")
-        | _case_objects(world.cell_a, users_a, "A"),
-        "b": _objects(world.cell_b, users_b[A], "B") | _case_objects(world.cell_b, users_b, "B"),
+        key: _objects(cell, users[A], marker)
+        | _case_objects(cell, users, marker)
+        | _meeting_objects(cell, users, marker)
+        for key, cell, users, marker in (
+            ("a", world.cell_a, users_a, "A"),
+            ("b", world.cell_b, users_b, "B"),
+        )
     }
     # Cell A's handover comes from cell B: its sender may not decide it. Cell B's comes from a
     # third cell, since the handover page rightly names the sending cell (and "Cell A" is a
@@ -561,6 +825,14 @@ CELL_A_MARKERS = (
     "Proposed-A-only",
     "Journal-A-only",
     "Scenario-A-only",
+    "Operational-A-only",
+    "Place-A-only",
+    "Policy-A-only",
+    "Held-A-only",
+    "Minutes-A-only",
+    "Feedback-A-only",
+    "PV-A-only",
+    "Exchange-A-only",
 )
 
 
@@ -568,10 +840,21 @@ def _audit_mark() -> int:
     return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def _request(client: Client, url: str, spec: ObjectUrl, method: str):
+def _value(cells: Cells, key: str, value: Any) -> Any:
+    if isinstance(value, list):
+        return [_value(cells, key, one) for one in value]
+    if isinstance(value, Ref):
+        object_key, _, attribute = value.ref.partition(".")
+        return getattr(cells.objects[key][object_key], attribute or "pk")
+    return value
+
+
+def _request(cells: Cells, user: User, url: str, spec: ObjectUrl, method: str, key: str = "a"):
+    """GET ``url``, or POST it the spec's data, its references taken from cell ``key``."""
+    client = cells.client(user)
     if method == "get":
         return client.get(url)
-    return client.post(url, spec.data)
+    return client.post(url, {name: _value(cells, key, v) for name, v in spec.data.items()})
 
 
 def _url(cells: Cells, name: str, spec: ObjectUrl, key: str, inner: str | None = None) -> str:
@@ -592,7 +875,7 @@ def test_ids_of_cell_a_are_404_for_cell_b_and_for_roles_that_may_not(
 ) -> None:
     spec = CLASSIFICATION[name]
     assert isinstance(spec, ObjectUrl)
-    methods = ["post"] if spec.post_only else ["get", "post"]
+    methods = ["post"] if spec.post_only else ["get"] if spec.get_only else ["get", "post"]
     url_a = _url(cells, name, spec, "a")
     url_b = _url(cells, name, spec, "b")
     for user in [*cells.users["a"].values(), *cells.users["b"].values()]:
@@ -602,13 +885,13 @@ def test_ids_of_cell_a_are_404_for_cell_b_and_for_roles_that_may_not(
     # Every member of cell B, in every role — also the role that opens this page in B.
     for role, user in cells.users["b"].items():
         for method in methods:
-            response = _request(cells.client(user), url_a, spec, method)
+            response = _request(cells, user, url_a, spec, method)
             assert response.status_code == 404, (name, "cell B", role, method, response)
     # Members of cell A whose role may not open it.
     for role, user in cells.users["a"].items():
         if role not in spec.roles:
             for method in methods:
-                response = _request(cells.client(user), url_a, spec, method)
+                response = _request(cells, user, url_a, spec, method)
                 assert response.status_code == 404, (name, "cell A", role, method, response)
     # The object of cell B with an inner id of cell A (a journal entry, an attachment, ...): 404
     # even for the roles that open this page in B.
@@ -616,7 +899,7 @@ def test_ids_of_cell_a_are_404_for_cell_b_and_for_roles_that_may_not(
     if url_mixed != url_b:
         for role in sorted(spec.roles):
             for method in methods:
-                response = _request(cells.client(cells.users["b"][role]), url_mixed, spec, method)
+                response = _request(cells, cells.users["b"][role], url_mixed, spec, method)
                 assert response.status_code == 404, (name, "mixed ids", role, method, response)
     # None of that wrote anything.
     assert list(AuditEvent.objects.filter(pk__gt=mark).values_list("action", flat=True)) == []
@@ -625,7 +908,7 @@ def test_ids_of_cell_a_are_404_for_cell_b_and_for_roles_that_may_not(
     # Control: the same page opens for the allowed roles, each with their own cell's id.
     for key, url in (("b", url_b), ("a", url_a)):
         for role in sorted(spec.roles):
-            response = _request(cells.client(cells.users[key][role]), url, spec, methods[0])
+            response = _request(cells, cells.users[key][role], url, spec, methods[0], key)
             if spec.post_only:
                 # The view acts and returns to a page of its app, or shows the page again with
                 # its refusal (a step no longer open, a form to complete).
@@ -751,6 +1034,10 @@ def _cell_id(obj: Model) -> int:
     """The cell an object belongs to: a handover to the cell it is sent to."""
     if isinstance(obj, Handover):
         return obj.to_cell_id
+    if isinstance(obj, AgendaItem):
+        return obj.meeting.cell_id
+    if isinstance(obj, (Invitation, FeedbackSheet)):
+        return obj.item.meeting.cell_id
     if isinstance(getattr(obj, "case", None), Case):
         return obj.case.cell_id  # type: ignore[attr-defined]
     return obj.cell_id  # type: ignore[attr-defined]
@@ -777,5 +1064,20 @@ def test_the_fixture_objects_are_what_the_tests_assume(cells: Cells) -> None:
         # M's organisation takes part and leads; the chair has no meeting or break-glass grant.
         assert case_can(users[M], CaseAction.FOLLOWUP_WRITE, case)
         assert not case_can(users[C], CaseAction.DOSSIER, case)
+        # Meetings: M invited for the case item, S for the policy item; the chair reads the
+        # held meeting's case as its chair; C K I M present and confirmed for its item.
+        assert objects["meeting"].status == MeetingStatus.PUBLISHED  # type: ignore[attr-defined]
+        assert objects["case_item"].case == case  # type: ignore[attr-defined]
+        assert objects["policy_item"].meeting == objects["meeting"]  # type: ignore[attr-defined]
+        assert objects["invitation"].membership.user == users[M]  # type: ignore[attr-defined]
+        held, item = objects["held_meeting"], objects["held_item"]
+        assert held.status == MeetingStatus.STARTED  # type: ignore[attr-defined]
+        assert item.minutes_status == MinutesStatus.PROPOSED  # type: ignore[attr-defined]
+        assert set(item.present.all()) == {users[role] for role in PRESENT}  # type: ignore[attr-defined]
+        assert not held.attendances.filter(confirmed_at__isnull=True).exists()  # type: ignore[attr-defined]
+        assert case_can(users[C], CaseAction.DOSSIER, objects["held_case"])  # type: ignore[arg-type]
+        sheet = objects["feedback_sheet"]
+        assert sheet.status == FeedbackStatus.IN_APPROVAL  # type: ignore[attr-defined]
+        assert sheet.drafted_by == users[I]  # type: ignore[attr-defined]
     assert cells.objects["a"]["handover"].from_cell_id == cells.world.cell_b.pk  # type: ignore[attr-defined]
     assert StatementText.objects.filter(status=DocumentStatus.ACTIVE).count() == 2

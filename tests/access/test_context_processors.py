@@ -15,16 +15,17 @@ pytestmark = pytest.mark.django_db
 
 SETUP, APPROVALS, AUDIT, INSTALLATION = "/setup/", "/approvals/", "/audit/", "/installation/"
 SIGNALS, CASES, NOTICES = "/signals/", "/cases/", "/notifications/"
-SCENARIOS, HANDOVERS = "/scenarios/", "/handovers/"
+SCENARIOS, HANDOVERS, MEETINGS = "/scenarios/", "/handovers/", "/meetings/"
+EXCHANGES = "/exchanges/"
 
 EXPECTED = {
-    "chair": {SIGNALS, CASES, SETUP, APPROVALS, NOTICES},
+    "chair": {SIGNALS, CASES, MEETINGS, EXCHANGES, SETUP, APPROVALS, NOTICES},
     "cell_admin": {SETUP, NOTICES},
     "dpo": {AUDIT, NOTICES},
-    "coordinator": {SIGNALS, CASES, SCENARIOS, HANDOVERS, NOTICES},
-    "information_officer": {SIGNALS, CASES, NOTICES},
-    "partner1": {SIGNALS, CASES, NOTICES},
-    "strategic": {NOTICES},
+    "coordinator": {SIGNALS, CASES, MEETINGS, EXCHANGES, SCENARIOS, HANDOVERS, NOTICES},
+    "information_officer": {SIGNALS, CASES, MEETINGS, EXCHANGES, NOTICES},
+    "partner1": {SIGNALS, CASES, MEETINGS, NOTICES},
+    "strategic": {MEETINGS, NOTICES},
 }
 
 
@@ -38,6 +39,7 @@ def test_the_urls_are_what_this_module_assumes() -> None:
     assert (reverse("cases:signals"), reverse("cases:list")) == (SIGNALS, CASES)
     assert (reverse("core:notifications"), reverse("cases:scenarios")) == (NOTICES, SCENARIOS)
     assert reverse("cases:handovers") == HANDOVERS
+    assert (reverse("meetings:list"), reverse("meetings:register")) == (MEETINGS, EXCHANGES)
 
 
 @pytest.mark.parametrize(("who", "links"), EXPECTED.items())
@@ -48,7 +50,17 @@ def test_dashboard_navigation_by_role(world: World, who: str, links: set[str]) -
     assert urls[0] == reverse("core:dashboard")
     assert set(urls[1:]) == links
     page = response.content.decode()
-    for url in (SETUP, APPROVALS, AUDIT, INSTALLATION, SIGNALS, CASES, SCENARIOS, HANDOVERS):
+    for url in (
+        SETUP,
+        APPROVALS,
+        AUDIT,
+        INSTALLATION,
+        SIGNALS,
+        CASES,
+        SCENARIOS,
+        HANDOVERS,
+        MEETINGS,
+    ):
         assert (f'href="{url}"' in page) is (url in links), (who, url)
 
 

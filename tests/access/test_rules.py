@@ -65,6 +65,16 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.HANDOVER_ACCEPT: {K},
     # Reviews due across the cell — K I (they keep the agenda and the follow-up).
     Action.REVIEWS_TRACK: {K, I},
+    # "build agenda, send invitations, write minutes" — K.
+    Action.MEETING_MANAGE: {K},
+    # Meetings are listed for everyone who can be invited (scoped per meeting and item).
+    Action.MEETING_LIST: {C, K, I, M, S},
+    # "draft and send feedback sheets to the LTF"; "mark a feedback sheet sent;
+    # information-exchange register" — I; "read information-exchange register" — C K I.
+    Action.FEEDBACK_DRAFT: {I},
+    Action.FEEDBACK_SEND: {I},
+    Action.EXCHANGE_WRITE: {I},
+    Action.EXCHANGE_READ: {C, K, I},
 }
 
 

@@ -20,6 +20,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("cases:signals"), _("Signals")))
         if can(user, Action.CASE_LIST, cell):
             items.append((reverse("cases:list"), _("Cases")))
+        if can(user, Action.MEETING_LIST, cell):
+            items.append((reverse("meetings:list"), _("Meetings")))
+        if can(user, Action.EXCHANGE_READ, cell):
+            items.append((reverse("meetings:register"), _("Exchanges")))
         if can(user, Action.SCENARIO_MANAGE, cell):
             items.append((reverse("cases:scenarios"), _("Scenarios")))
         if can(user, Action.HANDOVER_ACCEPT, cell):

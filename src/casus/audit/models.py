@@ -77,6 +77,7 @@ class AccessKind(models.TextChoices):
     SIGNAL = "signal", _("Signal")
     ASSESSMENT = "assessment", _("Assessment")
     PATHWAY = "pathway", _("Pathway")
+    REGISTER = "register", _("Information-exchange register")
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "casus.access",
     "casus.audit",
     "casus.cases",
+    "casus.meetings",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

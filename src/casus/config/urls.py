@@ -6,5 +6,6 @@ urlpatterns = [
     path("audit/", include("casus.audit.urls")),
     path("", include("casus.access.urls")),
     path("", include("casus.cases.urls")),
+    path("", include("casus.meetings.urls")),
     path("", include("casus.core.urls")),
 ]

@@ -41,6 +41,13 @@ class Action(StrEnum):
     LIFE_DOMAIN_MANAGE = "life_domain.manage"
     HANDOVER_ACCEPT = "handover.accept"
     REVIEWS_TRACK = "reviews.track"
+    # Meetings (issue 4): the coordinator builds agendas, invites, keeps minutes.
+    MEETING_MANAGE = "meeting.manage"
+    MEETING_LIST = "meeting.list"
+    FEEDBACK_DRAFT = "feedback.draft"
+    FEEDBACK_SEND = "feedback.send"
+    EXCHANGE_READ = "exchange.read"
+    EXCHANGE_WRITE = "exchange.write"
 
 
 class CaseAction(StrEnum):
@@ -101,6 +108,18 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.HANDOVER_ACCEPT: frozenset({Role.COORDINATOR}),
     # Reviews due across the cell are tracked by the coordinator and the information officer.
     Action.REVIEWS_TRACK: frozenset({Role.COORDINATOR, Role.INFORMATION_OFFICER}),
+    # "build agenda, send invitations, write minutes" — the coordinator.
+    Action.MEETING_MANAGE: frozenset({Role.COORDINATOR}),
+    # Meetings are listed for every case role and strategic members (each sees only the
+    # meetings and items ``meeting_queryset_for`` and ``item_access`` allow).
+    Action.MEETING_LIST: _CASE_ROLES | {Role.STRATEGIC},
+    # "draft and send feedback sheets to the LTF"; "mark a feedback sheet sent;
+    # information-exchange register" — the information officer.
+    Action.FEEDBACK_DRAFT: frozenset({Role.INFORMATION_OFFICER}),
+    Action.FEEDBACK_SEND: frozenset({Role.INFORMATION_OFFICER}),
+    Action.EXCHANGE_WRITE: frozenset({Role.INFORMATION_OFFICER}),
+    # "read information-exchange register" — chair, coordinator, information officer.
+    Action.EXCHANGE_READ: _ALL_CASES_ROLES,
 }
 
 
@@ -343,8 +362,10 @@ class CaseContext:
         visible |= Q(visibility="all")
         # "Police only": the information officer, the chair (reads), members of a police
         # organisation; never the coordinator.
+        # (A police member only through their organisation's participation: an invited
+        # outsider from another police service reads no police-only entries.)
         if role in {Role.INFORMATION_OFFICER, Role.CHAIR} or (
-            role == Role.MEMBER and self.is_police
+            role == Role.MEMBER and self.is_police and self.participates
         ):
             visible |= Q(visibility="police")
         return visible
@@ -364,7 +385,7 @@ class CaseContext:
         visible |= Q(**{f"{prefix}visibility": "all"})
         # "Police only" at the time: the officer, the chair and police members.
         if role in {Role.INFORMATION_OFFICER, Role.CHAIR} or (
-            role == Role.MEMBER and self.is_police
+            role == Role.MEMBER and self.is_police and self.participates
         ):
             visible |= Q(**{f"{prefix}visibility": "police"})
         return visible
@@ -463,3 +484,10 @@ def signal_source_visible(user: User, cell: Cell | int) -> bool:
         Role.COORDINATOR,
         Role.INFORMATION_OFFICER,
     }
+
+
+# The meeting rules build on the case rules above; re-exported here.
+from .meetings import ItemAccess as ItemAccess  # noqa: E402
+from .meetings import item_access as item_access  # noqa: E402
+from .meetings import item_access_map as item_access_map  # noqa: E402
+from .meetings import meeting_queryset_for as meeting_queryset_for  # noqa: E402

@@ -1,0 +1,1 @@
+"""Meetings: one module per part (meetings and attendance; minutes, feedback, register)."""
