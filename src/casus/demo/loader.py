@@ -32,6 +32,7 @@ from casus.access.models import (
     User,
 )
 from casus.demo.cases import build_cases
+from casus.demo.meetings import build_meetings
 
 CELL_NAME = "Demostad"
 
@@ -130,6 +131,10 @@ def load_demo() -> list[dict[str, object]]:
             _build_cell()
         # The signals and cases: on a new cell, and on a demo cell from before they existed.
         build_cases(
+            Cell.objects.get(name=CELL_NAME), {person.key: _user(person) for person in PEOPLE}
+        )
+        # The meetings: on a new cell, and on a demo cell from before they existed.
+        build_meetings(
             Cell.objects.get(name=CELL_NAME), {person.key: _user(person) for person in PEOPLE}
         )
         logins = [_ensure_login(person, stored.get(person.email)) for person in PEOPLE]
