@@ -192,9 +192,26 @@ def item_entries_for(*, actor: User, item: AgendaItem) -> list[JournalEntry]:
     if item.case is None:
         return []
     context = case_context(actor, item.case)
+    meeting = item.meeting
+    # "Marked for the coming meeting": marked (written or last edited) after the start of the
+    # previous meeting that had this case on its agenda, and before this meeting ended.
+    previous = (
+        Meeting.objects.filter(
+            items__case=item.case, starts_at__lt=meeting.starts_at, cell_id=meeting.cell_id
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(pk=meeting.pk)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    entries = JournalEntry.objects.filter(
+        case=item.case, for_meeting=True, updated_at__lte=meeting.ended_at or meeting.ends_at
+    )
+    if previous is not None:
+        entries = entries.filter(updated_at__gt=previous)
     return list(
-        JournalEntry.objects.filter(case=item.case, for_meeting=True)
-        .filter(context.entry_q())
+        entries.filter(context.entry_q())
         .select_related("author", "organisation")
         .order_by("occurred_on", "pk")
     )
