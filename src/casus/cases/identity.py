@@ -41,6 +41,22 @@ def name_key(*, cell_id: int, family_name: str, given_names: str) -> str:
     return _keyed(f"{cell_id}|{normalise_name(family_name)}|{normalise_name(given_names)}", "name")
 
 
+def subject_keys(
+    *, cell_id: int, family_name: str, given_names: str, birth_date: date | None
+) -> dict[str, str]:
+    """Both keyed hashes a signal or case stores for its subject: ``identity_key`` (duplicate
+    check) and ``name_key`` (name search)."""
+    return {
+        "identity_key": identity_key(
+            cell_id=cell_id,
+            family_name=family_name,
+            given_names=given_names,
+            birth_date=birth_date,
+        ),
+        "name_key": name_key(cell_id=cell_id, family_name=family_name, given_names=given_names),
+    }
+
+
 def search_token(*, cell_id: int, text: str) -> str:
     """The token a name search is logged by (never the name itself)."""
     return _keyed(f"{cell_id}|{normalise_name(text)}", "search")[:32]

@@ -19,7 +19,7 @@ from casus.audit.services import audit_record
 from casus.core.exceptions import RuleViolation
 from casus.core.models import Notification
 
-from ..identity import identity_key, name_key
+from ..identity import subject_keys
 from ..models import Case, CaseStatus, ClosureReason, Handover, HandoverStatus, Signal
 from ..workflow import PROGRESS_STEPS, case_step
 from .common import (
@@ -265,16 +265,11 @@ def _signal_from_handover(*, actor: User, handover: Handover, cell: Cell) -> Sig
         subject_given_names=handover.subject_given_names,
         subject_birth_date=handover.subject_birth_date,
         subject_municipality_id=handover.to_municipality_id,
-        identity_key=identity_key(
+        **subject_keys(
             cell_id=cell.pk,
             family_name=handover.subject_family_name,
             given_names=handover.subject_given_names,
             birth_date=handover.subject_birth_date,
-        ),
-        name_key=name_key(
-            cell_id=cell.pk,
-            family_name=handover.subject_family_name,
-            given_names=handover.subject_given_names,
         ),
         observed_on=timezone.localdate(),
         observed_behaviour=_(

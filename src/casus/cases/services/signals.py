@@ -16,7 +16,7 @@ from casus.access.models import Cell, Charter, DocumentStatus, Municipality, Rol
 from casus.access.rules import Action, CaseAction, can, require
 from casus.core.exceptions import Forbidden, RuleViolation
 
-from ..identity import identity_key, name_key
+from ..identity import subject_keys
 from ..models import Case, CaseStatus, ScreeningOutcome, Signal, SignalStatus
 from ..workflow import case_step, signal_step
 from .common import (
@@ -117,14 +117,11 @@ def _create(
         subject_given_names=subject_given_names.strip(),
         subject_birth_date=subject_birth_date,
         subject_municipality=subject_municipality,
-        identity_key=identity_key(
+        **subject_keys(
             cell_id=cell.pk,
             family_name=subject_family_name,
             given_names=subject_given_names,
             birth_date=subject_birth_date,
-        ),
-        name_key=name_key(
-            cell_id=cell.pk, family_name=subject_family_name, given_names=subject_given_names
         ),
         observed_on=observed_on,
         observed_behaviour=observed_behaviour,
