@@ -1,7 +1,9 @@
 """Shared fixtures: two cells and the named actors of the style guide."""
 
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -30,6 +32,10 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 def pytest_configure(config: pytest.Config) -> None:
     ensure_compiled()
+    # Cell keys of the test run live in a throw-away folder, never in the data directory.
+    from django.conf import settings as django_settings
+
+    django_settings.CASUS_KEY_DIR = Path(tempfile.mkdtemp(prefix="casus-keys-"))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from casus.access.models import (
     StatementText,
     User,
 )
+from casus.privacy.keys import cell_key_create
 
 #: The password of every factory-made user (the e2e tests log in with it).
 PASSWORD = "correct horse battery"
@@ -68,6 +69,11 @@ class CellFactory(factory.django.DjangoModelFactory):
     def municipalities(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.municipalities.set(extracted or [MunicipalityFactory()])
+
+    @factory.post_generation
+    def keys(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            cell_key_create(obj.pk)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

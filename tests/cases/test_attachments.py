@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from casus.access.rules import forget_case_contexts
 from casus.audit.models import AccessKind, AccessLog
+from casus.audit.selectors import event_values
 from casus.cases import attachments as storage
 from casus.cases.models import Attachment, Visibility
 from casus.cases.services.casefile import attachment_upload, participation_revoke
@@ -142,8 +143,8 @@ def test_upload_accepts_allowed_types_and_stores_outside_the_web_root(
     event = rec.event
     assert event is not None
     assert event.case_id == cases.case.pk
-    assert event.values["filename"] == [None, name]
-    assert event.values["sha256"] == [None, attachment.sha256]
+    assert event_values(event)["filename"] == [None, name]
+    assert event_values(event)["sha256"] == [None, attachment.sha256]
     assert "filename" in event.data["fields"]
 
 

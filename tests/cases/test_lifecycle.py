@@ -9,6 +9,7 @@ from django.utils import timezone
 from casus.access.models import Municipality, User
 from casus.access.rules import case_context, forget_case_contexts
 from casus.audit.models import AccessKind, AccessLog
+from casus.audit.selectors import event_values
 from casus.cases.identity import identity_key, name_key
 from casus.cases.models import (
     Case,
@@ -113,7 +114,7 @@ def test_every_progress_step(world: World, cases: CaseWorld, frm: str, to: str) 
     assert result.status == stored.status == to
     assert stored.version == case.version + 1
     assert stored.status_changed_at > before
-    assert r.event.values["status"] == [frm, to]
+    assert event_values(r.event)["status"] == [frm, to]
     assert r.event.data["fields"] == ["status", "status_changed_at"]
     assert r.event.data["step"] == CASE_TRANSITIONS[(frm, to)]
     assert r.event.case_id == case.pk
@@ -136,8 +137,8 @@ def test_every_close_edge(world: World, cases: CaseWorld, frm: str, to: str) -> 
     assert stored.evaluation == "Going well."
     assert stored.closed_at is not None
     assert closure.handover is None and not closure.outside_casus
-    assert r.event.values["status"] == [frm, CaseStatus.CLOSED]
-    assert r.event.values["closure_reason"] == ["", ClosureReason.POSITIVE]
+    assert event_values(r.event)["status"] == [frm, CaseStatus.CLOSED]
+    assert event_values(r.event)["closure_reason"] == ["", ClosureReason.POSITIVE]
     assert set(r.event.data["fields"]) == {
         "status",
         "status_changed_at",
@@ -288,7 +289,7 @@ def test_close_moved_creates_a_handover(
     # The contact is the coordinator of the sending cell, also when the chair closes.
     assert handover.contact == world.coordinator
     assert handover.status == HandoverStatus.PENDING
-    assert events[1].values["to_cell"] == [None, world.cell_b.pk]
+    assert event_values(events[1])["to_cell"] == [None, world.cell_b.pk]
     assert "subject_family_name" in events[1].data["fields"]
     # The receiving coordinator is told, without a name or a case number.
     (notice,) = Notification.objects.all()
@@ -347,7 +348,7 @@ def test_accepting_a_handover_creates_a_signal(
     assert all(e.cell_id == world.cell_b.pk for e in events)
     # Nothing written in cell B points at cell A's case.
     assert all(e.case_id is None for e in events)
-    assert events[1].values["status"] == [HandoverStatus.PENDING, HandoverStatus.ACCEPTED]
+    assert event_values(events[1])["status"] == [HandoverStatus.PENDING, HandoverStatus.ACCEPTED]
     assert decided.status == HandoverStatus.ACCEPTED and decided.decided_by == world.member_b
     signal = Signal.objects.get(cell=world.cell_b)
     assert decided.signal == signal
@@ -381,7 +382,7 @@ def test_declining_a_handover(world: World, handover: Handover) -> None:
     with one_audit_event("HANDOVER_DECLINED", actor=world.member_b, cell=world.cell_b) as r:
         decided = handover_decide(actor=world.member_b, handover=handover, accept=False)
     assert decided.status == HandoverStatus.DECLINED and decided.signal is None
-    assert r.event.values["status"] == [HandoverStatus.PENDING, HandoverStatus.DECLINED]
+    assert event_values(r.event)["status"] == [HandoverStatus.PENDING, HandoverStatus.DECLINED]
     assert not Signal.objects.filter(cell=world.cell_b).exists()
 
 

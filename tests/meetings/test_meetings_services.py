@@ -8,6 +8,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from casus.access.models import Membership
+from casus.audit.selectors import event_values
 from casus.cases.models import CaseGrant, CaseStatus, GrantReason
 from casus.core.exceptions import EditConflict, Forbidden, RuleViolation
 from casus.meetings.models import (
@@ -73,7 +74,7 @@ def test_coordinator_plans_a_meeting(world: World, mw: MeetingWorld) -> None:
         meeting = plan(world, mw)
     assert meeting.status == MeetingStatus.DRAFT
     assert rec.event is not None
-    assert rec.event.values["place"] == [None, "Town hall, room 2"]
+    assert event_values(rec.event)["place"] == [None, "Town hall, room 2"]
     assert "chaired_by" in rec.event.data["fields"]
 
 
@@ -106,7 +107,10 @@ def test_update_checks_the_version_and_the_status(world: World, mw: MeetingWorld
     }
     with one_audit_event("MEETING_UPDATED", actor=world.coordinator, cell=world.cell_a) as rec:
         meeting = svc.meeting_update(actor=world.coordinator, meeting=meeting, version=1, **args)
-    assert rec.event is not None and rec.event.values["place"] == ["Town hall, room 2", "Library"]
+    assert rec.event is not None and event_values(rec.event)["place"] == [
+        "Town hall, room 2",
+        "Library",
+    ]
     with refused(EditConflict):
         svc.meeting_update(actor=world.coordinator, meeting=meeting, version=1, **args)
     with refused(Forbidden):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casus.audit.models import AccessLog
+from casus.audit.selectors import event_values
 from casus.cases.models import Case
 from casus.core.exceptions import Forbidden, RuleViolation
 from casus.meetings.models import Counterpart, Direction, ExchangeEntry, LegalBasis
@@ -48,8 +49,8 @@ def test_the_information_officer_records(world: World) -> None:
     assert entry.reference == "PV 12/345"
     assert rec.event is not None
     assert rec.event.case_id == case.pk
-    assert rec.event.values["reference"] == [None, "PV 12/345"]
-    assert rec.event.values["case"] == [None, case.pk]
+    assert event_values(rec.event)["reference"] == [None, "PV 12/345"]
+    assert event_values(rec.event)["case"] == [None, case.pk]
 
 
 @pytest.mark.parametrize("who", others("information_officer"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from casus.audit.services import audit_record
 from casus.core.exceptions import Forbidden, RuleViolation
+from casus.privacy.keys import cell_key_create
 
 from . import selectors
 from .models import (
@@ -137,6 +138,8 @@ def cell_create(
         if Cell.objects.filter(name=name).exists():
             raise RuleViolation(_("A cell with this name already exists."))
         cell = Cell.objects.create(name=name)
+        # The cell's field key lives outside the database from the start (ADR 0019).
+        cell_key_create(cell.pk)
         cell.municipalities.set([_municipality(item) for item in municipalities])
         local = Organisation.objects.create(
             cell=cell,

@@ -7,6 +7,7 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 CASUS_MFA_KEY = env.str("CASUS_MFA_KEY")
 CASUS_INDEX_KEY = env.str("CASUS_INDEX_KEY")
+CASUS_AUDIT_SIGNING_KEY = env.str("CASUS_AUDIT_SIGNING_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 MAILERS = mailers(env.str("EMAIL_URL"))
 # No silent fallback to SQLite in production.

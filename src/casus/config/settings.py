@@ -26,6 +26,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CASUS_MFA_KEY = env.str("CASUS_MFA_KEY", default="") or local_secret(DATA_DIR, "mfa_key")
 # Key of the keyed hashes (blind index) used for exact-match identity checks and name search.
 CASUS_INDEX_KEY = env.str("CASUS_INDEX_KEY", default="") or local_secret(DATA_DIR, "index_key")
+# Per-cell field-encryption keys: one key file per cell, outside the database (ADR 0019).
+# Removing a cell's file crypto-erases that cell. Share it between application servers.
+CASUS_KEY_DIR = Path(env.str("CASUS_KEY_DIR", default=str(DATA_DIR / "keys")))
+# Seed of the Ed25519 key that signs each day's head of every audit hash chain (ADR 0020).
+CASUS_AUDIT_SIGNING_KEY = env.str("CASUS_AUDIT_SIGNING_KEY", default="") or local_secret(
+    DATA_DIR, "audit_signing_key"
+)
+# Public keys (hex) of earlier signing keys, so that older day seals still verify.
+CASUS_AUDIT_VERIFY_KEYS = env.list("CASUS_AUDIT_VERIFY_KEYS", default=[])
 # Attachments live here, outside the web root, served only through the checked download.
 CASUS_ATTACHMENT_DIR = Path(env.str("CASUS_ATTACHMENT_DIR", default=str(DATA_DIR / "attachments")))
 CASUS_ATTACHMENT_MAX_BYTES = env.int("CASUS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -39,6 +48,7 @@ INSTALLED_APPS = [
     "casus.audit",
     "casus.cases",
     "casus.meetings",
+    "casus.privacy",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -71,6 +71,7 @@ def record_signal_change(
         cell=signal.cell,
         obj=signal,
         case_id=signal.case_id,
+        signal_id=signal.pk,
         values=changes or {},
         data=data,
     )
