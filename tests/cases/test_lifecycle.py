@@ -746,7 +746,8 @@ def test_panel_template_renders_the_buttons(world: World, cases: CaseWorld) -> N
 
 
 def test_birth_dates_survive_a_handover(world: World, cases: CaseWorld) -> None:
-    Case.objects.filter(pk=cases.case.pk).update(subject_birth_date=datetime.date(2001, 1, 2))
+    cases.case.subject_birth_date = datetime.date(2001, 1, 2)
+    cases.case.save(update_fields=["subject_birth_date"])
     cases.case.refresh_from_db()
     closure = move_to_cell_b(world, cases.case, "x")
     assert closure.handover is not None

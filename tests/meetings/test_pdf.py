@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from casus.audit.models import AccessKind, AccessLog
-from casus.meetings.models import AgendaItem
 from tests.conftest import World, ready_client
 
 from .test_minutes_fixtures import Held, english, held, others
@@ -22,10 +21,10 @@ def _pages(content: bytes) -> list[str]:
 
 
 def _long_minutes(held: Held) -> None:
-    AgendaItem.objects.filter(pk=held.item.pk).update(
-        minutes="\n".join(f"Line {n} of the long minutes." for n in range(200))
-    )
-    AgendaItem.objects.filter(pk=held.hidden.pk).update(minutes="Secret minutes of the other.")
+    held.item.minutes = "\n".join(f"Line {n} of the long minutes." for n in range(200))
+    held.item.save(update_fields=["minutes"])
+    held.hidden.minutes = "Secret minutes of the other."
+    held.hidden.save(update_fields=["minutes"])
 
 
 @pytest.mark.parametrize("kind", ["agenda_pdf", "minutes_pdf"])

@@ -31,8 +31,8 @@ def audit_record(
     ``data`` holds codes, ids and field names only — never case content. ``values`` holds the
     old and new value of each changed field (the change log); its field names are copied into
     ``data["fields"]``, which is all the data-protection officer sees, and the values themselves
-    are sealed under the case's key (else the signal's, else the cell's), so that destroying
-    that key shreds them.
+    are sealed under the case's own key (else the signal's, else the cell's records' key), so
+    that destroying that key shreds them.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the change's transaction")
@@ -63,20 +63,21 @@ def audit_record(
 def _seal_values(
     plain: dict[str, list[Any]], *, cell_id: int, case_id: int | None, signal_id: int | None
 ) -> str:
-    text = json.dumps(plain, sort_keys=True)
+    """Seal under a subject key, never the cell key itself: log rows cannot be re-sealed when
+    the cell key rotates (their hashes cover the ciphertext), subject keys can be re-wrapped."""
     if case_id is not None:
-        return crypto.subject_encrypt(
-            text, cell_id=cell_id, kind=SubjectKind.CASE, ref_id=case_id, purpose=VALUES_PURPOSE
-        )
-    if signal_id is not None:
-        return crypto.subject_encrypt(
-            text,
-            cell_id=cell_id,
-            kind=SubjectKind.SIGNAL,
-            ref_id=signal_id,
-            purpose=VALUES_PURPOSE,
-        )
-    return crypto.encrypt_text(text, cell_id=cell_id, purpose=VALUES_PURPOSE)
+        kind, ref_id = SubjectKind.CASE, case_id
+    elif signal_id is not None:
+        kind, ref_id = SubjectKind.SIGNAL, signal_id
+    else:
+        kind, ref_id = SubjectKind.CELL, cell_id
+    return crypto.subject_encrypt(
+        json.dumps(plain, sort_keys=True),
+        cell_id=cell_id,
+        kind=kind,
+        ref_id=ref_id,
+        purpose=VALUES_PURPOSE,
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from casus.access.models import Cell, Membership, Organisation, Table, TableKind, User
 from casus.access.rules import forget_case_contexts
+from casus.cases.identity import name_key
 from casus.cases.models import Case
 from casus.meetings.models import (
     AgendaItem,
@@ -40,7 +41,7 @@ from casus.meetings.selectors.meetings import agenda_proposal_for
 from casus.meetings.services import feedback, minutes, register
 from casus.meetings.services import meetings as services
 
-from .cases import AMBER, MILAN
+from .cases import AMBER, MILAN, Subject
 
 CHAIR = "chair"
 COORDINATOR = "coordinator"
@@ -59,7 +60,7 @@ def build_meetings(cell: Cell, people: Mapping[str, User]) -> bool:
     meetings, or has no demo cases yet (a re-run adds nothing)."""
     if Meeting.objects.filter(cell=cell).exists():
         return False
-    amber = _case_of(cell, AMBER.family_name)
+    amber = _case_of(cell, AMBER)
     table = Table.objects.filter(cell=cell, kind=TableKind.OPERATIONAL, is_active=True).first()
     if amber is None or table is None:
         return False
@@ -69,12 +70,12 @@ def build_meetings(cell: Cell, people: Mapping[str, User]) -> bool:
     return True
 
 
-def _case_of(cell: Cell, family_name: str) -> Case | None:
-    return (
-        Case.objects.filter(cell=cell, subject_family_name=family_name)
-        .order_by("-opened_at")
-        .first()
+def _case_of(cell: Cell, subject: Subject) -> Case | None:
+    """The newest case of a demo person, found by the keyed hash of the name (names are sealed)."""
+    key = name_key(
+        cell_id=cell.pk, family_name=subject.family_name, given_names=subject.given_names
     )
+    return Case.objects.filter(cell=cell, name_key=key).order_by("-opened_at").first()
 
 
 class _Meetings:

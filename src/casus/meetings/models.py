@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from casus.privacy.fields import EncryptedCharField, EncryptedTextField
+
 
 class MeetingStatus(models.TextChoices):
     DRAFT = "draft", _("Agenda in preparation")
@@ -111,8 +113,8 @@ class AgendaItem(models.Model):
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
     )
     # Policy items have a title; case items are shown by case reference only.
-    title = models.CharField(_("title"), max_length=200, blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    title = EncryptedCharField(_("title"), max_length=200, blank=True, cell="meeting.cell_id")
+    minutes = EncryptedTextField(_("minutes"), blank=True, cell="meeting.cell_id")
     minutes_status = models.CharField(
         _("minutes"), max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
     )
@@ -213,7 +215,7 @@ class Decision(models.Model):
     """A decision of an item: it becomes a pathway action and/or the case's next review."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="decisions")
-    text = models.TextField(_("decision"))
+    text = EncryptedTextField(_("decision"), cell="item.meeting.cell_id")
     action = models.OneToOneField(
         "cases.PathwayAction",
         null=True,
@@ -253,10 +255,18 @@ class FeedbackSheet(models.Model):
         max_length=12, choices=FeedbackStatus.choices, default=FeedbackStatus.DRAFT
     )
     # Structured fields; no partner is obliged to write anything.
-    reason = models.TextField(_("why the cell gives feedback"), blank=True)
-    cell_assessment = models.TextField(_("the cell's assessment"), blank=True)
-    measures = models.TextField(_("measures taken or proposed"), blank=True)
-    request = models.TextField(_("what the cell asks the recipient"), blank=True)
+    reason = EncryptedTextField(
+        _("why the cell gives feedback"), blank=True, cell="item.meeting.cell_id"
+    )
+    cell_assessment = EncryptedTextField(
+        _("the cell's assessment"), blank=True, cell="item.meeting.cell_id"
+    )
+    measures = EncryptedTextField(
+        _("measures taken or proposed"), blank=True, cell="item.meeting.cell_id"
+    )
+    request = EncryptedTextField(
+        _("what the cell asks the recipient"), blank=True, cell="item.meeting.cell_id"
+    )
     contact = models.CharField(_("contact person in the cell"), max_length=200, blank=True)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -291,7 +301,7 @@ class FeedbackVote(models.Model):
     sheet = models.ForeignKey(FeedbackSheet, on_delete=models.PROTECT, related_name="votes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     vote = models.CharField(max_length=8, choices=Vote.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = EncryptedTextField(_("reason"), blank=True, cell="sheet.item.meeting.cell_id")
     # The sheet version voted on: an edit of the sheet asks everyone again.
     sheet_version = models.PositiveIntegerField()
     voted_at = models.DateTimeField(default=timezone.now)
@@ -346,10 +356,16 @@ class ExchangeEntry(models.Model):
     occurred_on = models.DateField(_("date"))
     legal_basis = models.CharField(_("legal basis"), max_length=12, choices=LegalBasis.choices)
     legal_basis_detail = models.CharField(_("legal basis (detail)"), max_length=200, blank=True)
-    reference = models.CharField(
-        _("reference"), max_length=80, blank=True, help_text=_("e.g. a PV or RIR number")
+    reference = EncryptedCharField(
+        _("reference"),
+        max_length=80,
+        blank=True,
+        help_text=_("e.g. a PV or RIR number"),
+        cell="cell_id",
     )
-    subject = models.CharField(_("what was exchanged (in a few words)"), max_length=300, blank=True)
+    subject = EncryptedCharField(
+        _("what was exchanged (in a few words)"), max_length=300, blank=True, cell="cell_id"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 class SubjectKind(models.TextChoices):
     CASE = "case", _("Case")
     SIGNAL = "signal", _("Signal")
+    # The cell's own records (configuration, register entries without a case).
+    CELL = "cell", _("Cell")
 
 
 class SubjectKey(models.Model):
-    """A case's or signal's own AES key, sealed under its cell's key.
+    """A case's, signal's or cell's own AES key, sealed under the cell's current field key.
 
     The change log seals old and new values under it; destroying it (purge, erasure) makes
     them unreadable while the rows and their hash chain stay intact.

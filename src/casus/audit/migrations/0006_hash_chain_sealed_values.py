@@ -107,25 +107,14 @@ def link_existing(apps, schema_editor):
             if row.values and row.cell_id is not None:
                 text = json.dumps(row.values, sort_keys=True)
                 if row.case_id is not None:
-                    row.values_sealed = crypto.subject_encrypt(
-                        text,
-                        cell_id=row.cell_id,
-                        kind="case",
-                        ref_id=row.case_id,
-                        purpose="audit.values",
-                    )
+                    kind, ref_id = "case", row.case_id
                 elif row.signal_id is not None:
-                    row.values_sealed = crypto.subject_encrypt(
-                        text,
-                        cell_id=row.cell_id,
-                        kind="signal",
-                        ref_id=row.signal_id,
-                        purpose="audit.values",
-                    )
+                    kind, ref_id = "signal", row.signal_id
                 else:
-                    row.values_sealed = crypto.encrypt_text(
-                        text, cell_id=row.cell_id, purpose="audit.values"
-                    )
+                    kind, ref_id = "cell", row.cell_id
+                row.values_sealed = crypto.subject_encrypt(
+                    text, cell_id=row.cell_id, kind=kind, ref_id=ref_id, purpose="audit.values"
+                )
             fields.update(
                 action=row.action, signal_id=row.signal_id, values_sealed=row.values_sealed
             )

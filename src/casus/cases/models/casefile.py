@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casus.privacy.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+
 
 class CaseStatus(models.TextChoices):
     """The states of product.md §3; the allowed moves are in ``cases.workflow``."""
@@ -37,9 +39,9 @@ class Case(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.ON_LIST
     )
-    subject_family_name = models.CharField(_("family name"), max_length=120)
-    subject_given_names = models.CharField(_("given names"), max_length=160)
-    subject_birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    subject_family_name = EncryptedCharField(_("family name"), max_length=120, cell="cell_id")
+    subject_given_names = EncryptedCharField(_("given names"), max_length=160, cell="cell_id")
+    subject_birth_date = EncryptedDateField(_("birth date"), null=True, blank=True, cell="cell_id")
     subject_municipality = models.ForeignKey(
         "access.Municipality",
         null=True,
@@ -52,7 +54,7 @@ class Case(models.Model):
     # Keyed hash of the normalised name alone: exact name search by POST.
     name_key = models.CharField(max_length=64, editable=False)
     # The coordinator's summary: what the chair and invited outsiders see of the case.
-    summary = models.TextField(_("summary"), blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True, cell="cell_id")
     lead_organisation = models.ForeignKey(
         "access.Organisation",
         null=True,
@@ -70,7 +72,7 @@ class Case(models.Model):
     closure_reason = models.CharField(
         _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
     )
-    evaluation = models.TextField(_("evaluation"), blank=True)
+    evaluation = EncryptedTextField(_("evaluation"), blank=True, cell="cell_id")
     reopen_count = models.PositiveSmallIntegerField(default=0)
     status_changed_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
@@ -161,7 +163,7 @@ class Participation(models.Model):
     organisation = models.ForeignKey(
         "access.Organisation", on_delete=models.PROTECT, related_name="participations"
     )
-    reason = models.TextField(_("why this organisation takes part"))
+    reason = EncryptedTextField(_("why this organisation takes part"), cell="case.cell_id")
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -170,7 +172,7 @@ class Participation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoke_reason = models.TextField(_("why it stops"), blank=True)
+    revoke_reason = EncryptedTextField(_("why it stops"), blank=True, cell="case.cell_id")
 
     class Meta:
         verbose_name = _("participating organisation")
@@ -210,7 +212,7 @@ class JournalEntry(models.Model):
         _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.ALL
     )
     occurred_on = models.DateField(_("date"), default=timezone.localdate)
-    text = models.TextField(_("text"))
+    text = EncryptedTextField(_("text"), cell="case.cell_id")
     for_meeting = models.BooleanField(
         _("for the coming meeting"),
         default=False,
@@ -235,7 +237,7 @@ class JournalRevision(models.Model):
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="revisions")
     version = models.PositiveIntegerField()
-    text = models.TextField()
+    text = EncryptedTextField(cell="entry.case.cell_id")
     visibility = models.CharField(max_length=16, choices=Visibility.choices)
     occurred_on = models.DateField()
     for_meeting = models.BooleanField(default=False)
@@ -268,8 +270,10 @@ class Attachment(models.Model):
         _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.ALL
     )
     # The name shown and offered for download (cleaned); the file itself has a random name.
-    filename = models.CharField(_("file name"), max_length=160)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    filename = EncryptedCharField(_("file name"), max_length=160, cell="case.cell_id")
+    description = EncryptedCharField(
+        _("description"), max_length=300, blank=True, cell="case.cell_id"
+    )
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -307,9 +311,11 @@ class Handover(models.Model):
     to_municipality = models.ForeignKey(
         "access.Municipality", on_delete=models.PROTECT, related_name="+"
     )
-    subject_family_name = models.CharField(_("family name"), max_length=120)
-    subject_given_names = models.CharField(_("given names"), max_length=160)
-    subject_birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    subject_family_name = EncryptedCharField(_("family name"), max_length=120, cell="to_cell_id")
+    subject_given_names = EncryptedCharField(_("given names"), max_length=160, cell="to_cell_id")
+    subject_birth_date = EncryptedDateField(
+        _("birth date"), null=True, blank=True, cell="to_cell_id"
+    )
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

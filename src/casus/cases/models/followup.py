@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casus.privacy.fields import EncryptedCharField, EncryptedTextField
+
 
 class LifeDomain(models.Model):
     """A life domain of the cell's assessments (configurable per cell; defaults in product.md)."""
@@ -50,7 +52,7 @@ class Assessment(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="assessments")
     version = models.PositiveIntegerField()
-    summary = models.TextField(_("assessment in your own words"))
+    summary = EncryptedTextField(_("assessment in your own words"), cell="case.cell_id")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -76,13 +78,19 @@ class AssessmentDomain(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="domains")
     domain = models.ForeignKey(LifeDomain, on_delete=models.PROTECT, related_name="+")
-    observed_signals = models.TextField(_("observed signals"), blank=True)
-    signal_source = models.CharField(_("source of the signals"), max_length=200, blank=True)
+    observed_signals = EncryptedTextField(
+        _("observed signals"), blank=True, cell="assessment.case.cell_id"
+    )
+    signal_source = EncryptedCharField(
+        _("source of the signals"), max_length=200, blank=True, cell="assessment.case.cell_id"
+    )
     signal_date = models.DateField(_("date of the signals"), null=True, blank=True)
-    risk_factors = models.TextField(_("risk factors"), blank=True)
-    protective_factors = models.TextField(_("protective factors"), blank=True)
-    needs = models.TextField(_("needs"), blank=True)
-    goal = models.TextField(_("goal"), blank=True)
+    risk_factors = EncryptedTextField(_("risk factors"), blank=True, cell="assessment.case.cell_id")
+    protective_factors = EncryptedTextField(
+        _("protective factors"), blank=True, cell="assessment.case.cell_id"
+    )
+    needs = EncryptedTextField(_("needs"), blank=True, cell="assessment.case.cell_id")
+    goal = EncryptedTextField(_("goal"), blank=True, cell="assessment.case.cell_id")
 
     class Meta:
         ordering: ClassVar = ["domain__position", "domain__name"]
@@ -103,7 +111,7 @@ class ExternalInstrument(models.Model):
     name = models.CharField(_("instrument"), max_length=80)
     used_on = models.DateField(_("date"))
     assessor = models.CharField(_("assessor"), max_length=200)
-    conclusion = models.TextField(_("overall conclusion"))
+    conclusion = EncryptedTextField(_("overall conclusion"), cell="case.cell_id")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -125,7 +133,7 @@ class Goal(models.Model):
     domain = models.ForeignKey(
         LifeDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    text = models.TextField(_("goal"))
+    text = EncryptedTextField(_("goal"), cell="case.cell_id")
     is_achieved = models.BooleanField(_("achieved"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -162,7 +170,7 @@ class PathwayAction(models.Model):
     goal = models.ForeignKey(
         Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
     )
-    description = models.TextField(_("action"))
+    description = EncryptedTextField(_("action"), cell="case.cell_id")
     owner_organisation = models.ForeignKey(
         "access.Organisation",
         on_delete=models.PROTECT,
@@ -210,7 +218,7 @@ class Review(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="reviews")
     held_on = models.DateField(_("date"))
-    notes = models.TextField(_("review"))
+    notes = EncryptedTextField(_("review"), cell="case.cell_id")
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

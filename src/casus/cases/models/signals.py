@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casus.privacy.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+
 
 class SignalStatus(models.TextChoices):
     RECEIVED = "received", _("Received, awaiting screening")
@@ -59,16 +61,16 @@ class Signal(models.Model):
         verbose_name=_("source organisation"),
     )
     # An outside reporter, described in words (e.g. "a neighbour", "sports club").
-    source_description = models.CharField(_("source"), max_length=200, blank=True)
+    source_description = EncryptedCharField(_("source"), max_length=200, blank=True, cell="cell_id")
     source_anonymous = models.BooleanField(
         _("source stays anonymous"),
         default=False,
         help_text=_("Only the coordinator and the information officer see the source."),
     )
     # The subject.
-    subject_family_name = models.CharField(_("family name"), max_length=120)
-    subject_given_names = models.CharField(_("given names"), max_length=160)
-    subject_birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    subject_family_name = EncryptedCharField(_("family name"), max_length=120, cell="cell_id")
+    subject_given_names = EncryptedCharField(_("given names"), max_length=160, cell="cell_id")
+    subject_birth_date = EncryptedDateField(_("birth date"), null=True, blank=True, cell="cell_id")
     subject_municipality = models.ForeignKey(
         "access.Municipality",
         null=True,
@@ -83,23 +85,25 @@ class Signal(models.Model):
     name_key = models.CharField(max_length=64, editable=False)
     # What was seen and why it worries.
     observed_on = models.DateField(_("date observed"))
-    observed_behaviour = models.TextField(_("observed behaviour"))
-    concern = models.TextField(_("why it worries"))
+    observed_behaviour = EncryptedTextField(_("observed behaviour"), cell="cell_id")
+    concern = EncryptedTextField(_("why it worries"), cell="cell_id")
     received_at = models.DateTimeField(default=timezone.now)
     # Pre-screening: both opinions recorded.
-    coordinator_opinion = models.TextField(_("coordinator's opinion"), blank=True)
+    coordinator_opinion = EncryptedTextField(_("coordinator's opinion"), blank=True, cell="cell_id")
     coordinator_opinion_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    officer_opinion = models.TextField(_("information officer's opinion"), blank=True)
+    officer_opinion = EncryptedTextField(
+        _("information officer's opinion"), blank=True, cell="cell_id"
+    )
     officer_opinion_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     screening_outcome = models.CharField(
         _("screening outcome"), max_length=24, choices=ScreeningOutcome.choices, blank=True
     )
-    screening_summary = models.TextField(_("screening summary"), blank=True)
-    referral = models.TextField(_("referral to regular services"), blank=True)
+    screening_summary = EncryptedTextField(_("screening summary"), blank=True, cell="cell_id")
+    referral = EncryptedTextField(_("referral to regular services"), blank=True, cell="cell_id")
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -109,7 +113,7 @@ class Signal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = EncryptedTextField(_("decision note"), blank=True, cell="cell_id")
     # The case it opened, joined or reopened.
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="signals"

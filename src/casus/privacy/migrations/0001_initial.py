@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name="SubjectKey",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("kind", models.CharField(choices=[("case", "Case"), ("signal", "Signal")], max_length=8)),
+                ("kind", models.CharField(choices=[("case", "Case"), ("signal", "Signal"), ("cell", "Cell")], max_length=8)),
                 ("ref_id", models.PositiveBigIntegerField()),
                 ("wrapped", models.TextField(blank=True)),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
