@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +131,17 @@ def ready_client(user: User, cell: Cell | None = None) -> Client:
             sign_statement(user, membership.cell)
     client = Client()
     client.force_login(user)
+    return client
+
+
+def mark_reauthenticated(client: Client, user: User) -> Client:
+    """Record in the client's session that ``user`` just re-authenticated (as allauth does)."""
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session.save()
     return client
 
 

@@ -84,8 +84,9 @@ from casus.meetings.services.meetings import (
 )
 from casus.meetings.services.minutes import minutes_propose, minutes_save
 from casus.meetings.services.register import exchange_record
+from casus.privacy.models import BreakGlass
 from tests.cases.factories import CaseFactory, JournalEntryFactory, SignalFactory, participate
-from tests.conftest import World, ready_client
+from tests.conftest import World, mark_reauthenticated, ready_client
 from tests.factories import CellFactory, MembershipFactory, UserFactory, enrol_totp
 
 pytestmark = pytest.mark.django_db
@@ -311,6 +312,11 @@ CLASSIFICATION: dict[str, ObjectUrl | CellPage | InstallationUrl | PublicUrl] = 
         data={"reason": "positive", "evaluation": "Hijacked", "version": 1},
     ),
     "cases:pdf": ObjectUrl("case", CASE_READERS),
+    # (a) privacy: break-glass by the chair, its review by the coordinator
+    "privacy:break_glass_open": ObjectUrl("case", frozenset({C}), data={"reason": "Hijacked"}),
+    "privacy:break_glass_review": ObjectUrl(
+        "break_glass", frozenset({K}), post_only=True, data={"note": "Hijacked"}
+    ),
     "cases:handover_decide": ObjectUrl(
         "handover", frozenset({K}), post_only=True, data={"decision": "decline"}
     ),
@@ -462,6 +468,7 @@ CLASSIFICATION: dict[str, ObjectUrl | CellPage | InstallationUrl | PublicUrl] = 
     "meetings:new": CellPage(frozenset({K})),
     "meetings:register": CellPage(frozenset({C, K, I})),
     "meetings:register_new": CellPage(frozenset({I})),
+    "privacy:break_glass_list": CellPage(frozenset({C, K, D})),
     # (c) installation
     "installation:cells": InstallationUrl(),
     "installation:cell": InstallationUrl(object="cell"),
@@ -537,7 +544,8 @@ class Cells:
 
     def client(self, user: User) -> Client:
         if user.pk not in self.clients:
-            client = ready_client(user)
+            # Each has just re-authenticated: the rules, not a re-authentication prompt, decide.
+            client = mark_reauthenticated(ready_client(user), user)
             assert client.get(reverse("core:dashboard")).status_code == 200
             self.clients[user.pk] = client
         return self.clients[user.pk]
@@ -634,8 +642,19 @@ def _case_objects(cell: Cell, users: dict[Role, User], marker: str) -> dict[str,
         for_meeting=False,
     )
     goal = goal_create(actor=member, case=case, domain=None, text="Finish the school year.")
+    # A break-glass use of last week, expired (the chair has no grant now), awaiting review.
+    opened = timezone.now() - timedelta(days=7)
+    break_glass = BreakGlass.objects.create(
+        cell=cell,
+        case=case,
+        user=users[C],
+        reason="An emergency last week.",
+        opened_at=opened,
+        expires_at=opened + timedelta(hours=24),
+    )
     return {
         "case": case,
+        "break_glass": break_glass,
         "participation": participation,
         "journal_entry": JournalEntryFactory(
             case=case, author=member, visibility=Visibility.ALL, text=f"Journal-{marker}-only"

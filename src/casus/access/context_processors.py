@@ -32,6 +32,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("setup:home"), _("Cell setup")))
         if can(user, Action.SETUP_APPROVE, cell):
             items.append((reverse("setup:approvals"), _("Approvals")))
+        if can(user, Action.BREAK_GLASS_LIST, cell):
+            items.append((reverse("privacy:break_glass_list"), _("Break-glass")))
         if can(user, Action.AUDIT_READ, cell):
             items.append((reverse("audit:events"), _("Audit log")))
         items.append((reverse("core:notifications"), _("Notifications")))

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("casus.access.urls")),
     path("", include("casus.cases.urls")),
     path("", include("casus.meetings.urls")),
+    path("", include("casus.privacy.urls")),
     path("", include("casus.core.urls")),
 ]

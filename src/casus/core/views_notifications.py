@@ -20,6 +20,9 @@ KIND_TEXTS: dict[str, Promise] = {
     "action_overdue": gettext_lazy("An action of case %(reference)s is overdue."),
     "review_due": gettext_lazy("Case %(reference)s is due for review."),
     "handover_received": gettext_lazy("Another cell sent a handover for you to decide on."),
+    "break_glass_opened": gettext_lazy(
+        "The chair opened case %(reference)s by break-glass; the next meeting reviews it."
+    ),
 }
 _FALLBACK = gettext_lazy("You have a new notice.")
 

@@ -48,6 +48,9 @@ class Action(StrEnum):
     FEEDBACK_SEND = "feedback.send"
     EXCHANGE_READ = "exchange.read"
     EXCHANGE_WRITE = "exchange.write"
+    # Privacy
+    BREAK_GLASS_LIST = "break_glass.list"
+    BREAK_GLASS_REVIEW = "break_glass.review"
 
 
 class CaseAction(StrEnum):
@@ -63,6 +66,7 @@ class CaseAction(StrEnum):
     PROGRESS = "case.progress"  # the case's course: steps and the coordinator's summary
     CLOSE = "case.close"  # close and reopen
     PDF = "case.pdf"
+    BREAK_GLASS = "case.break_glass"  # the chair opens the file for 24 hours, with a reason
 
 
 class InstallationAction(StrEnum):
@@ -120,6 +124,10 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.EXCHANGE_WRITE: frozenset({Role.INFORMATION_OFFICER}),
     # "read information-exchange register" — chair, coordinator, information officer.
     Action.EXCHANGE_READ: _ALL_CASES_ROLES,
+    # Break-glass uses: listed to the chair, the coordinator (who brings them to the next
+    # meeting and records the review) and the DPO (who is told of each one).
+    Action.BREAK_GLASS_LIST: frozenset({Role.CHAIR, Role.COORDINATOR, Role.DPO}),
+    Action.BREAK_GLASS_REVIEW: frozenset({Role.COORDINATOR}),
 }
 
 
@@ -347,6 +355,9 @@ class CaseContext:
         if action is CaseAction.PROGRESS:
             # The coordinator manages the pathway's course.
             return role == Role.COORDINATOR
+        if action is CaseAction.BREAK_GLASS:
+            # The chair, and only while no personal grant already opens the file.
+            return role == Role.CHAIR and not self.personal_dossier
         return False  # pragma: no cover — every CaseAction is handled above
 
     def require(self, action: CaseAction) -> None:
@@ -410,6 +421,20 @@ class CaseContext:
             and self.participates
             and self.organisation_id == owner_organisation_id
         )
+
+
+def break_glass_until(user: User, case_id: int) -> datetime | None:
+    """When ``user``'s break-glass access to the case ends, or None when there is none now."""
+    from casus.cases.models import CaseGrant, GrantReason
+
+    return (
+        CaseGrant.objects.filter(
+            grant_valid_q(), case_id=case_id, user_id=user.pk, reason=GrantReason.BREAK_GLASS
+        )
+        .order_by("-valid_until")
+        .values_list("valid_until", flat=True)
+        .first()
+    )
 
 
 def case_context(user: User, case: "Case") -> CaseContext:

@@ -2,8 +2,15 @@
 
 from django.http import Http404
 
-from casus.access.models import User
-from casus.access.rules import CaseAction, CaseContext, case_queryset_for, case_require
+from casus.access.models import Role, User
+from casus.access.rules import (
+    CaseAction,
+    CaseContext,
+    break_glass_until,
+    case_queryset_for,
+    case_require,
+    membership_for,
+)
 from casus.audit.models import AccessKind
 from casus.audit.services import access_record
 
@@ -33,7 +40,14 @@ def case_get_checked(
 def case_read_record(
     *, actor: User, case: Case, kind: str = AccessKind.CASE, obj: object = None, **data: object
 ) -> None:
-    """Log that ``actor`` read ``case`` data (page, attachment, PDF): the access log."""
+    """Log that ``actor`` read ``case`` data (page, attachment, PDF): the access log.
+
+    A read by a chair through break-glass is marked, so that it stands out in the log.
+    """
+    membership = membership_for(actor, case.cell_id)
+    chair = membership is not None and membership.role == Role.CHAIR
+    if chair and break_glass_until(actor, case.pk) is not None:
+        data = {**data, "break_glass": True}
     access_record(
         actor=actor,
         cell=case.cell,

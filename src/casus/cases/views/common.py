@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from casus.access.rules import CaseAction, CaseContext
+from casus.access.models import Role
+from casus.access.rules import CaseAction, CaseContext, break_glass_until
 from casus.core.htmx import CellRequest
 
 from ..models import Case
@@ -57,5 +58,18 @@ def case_for_page(
 
 
 def case_page_context(context: CaseContext, tab: str) -> dict[str, object]:
-    """The context every case page template needs for its header and tabs."""
-    return {"case": context.case, "rights": context, "tabs": case_tabs(context), "tab": tab}
+    """The context every case page template needs for its header and tabs (with the chair's
+    break-glass: the link to open the file, or until when it is open)."""
+    page: dict[str, object] = {
+        "case": context.case,
+        "rights": context,
+        "tabs": case_tabs(context),
+        "tab": tab,
+    }
+    if context.role == Role.CHAIR:
+        case = context.case
+        if context.allows(CaseAction.BREAK_GLASS):
+            page["break_glass_url"] = reverse("privacy:break_glass_open", args=[case.pk])
+        elif context.membership is not None:
+            page["break_glass_until"] = break_glass_until(context.membership.user, case.pk)
+    return page

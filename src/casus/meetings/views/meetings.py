@@ -19,6 +19,7 @@ from casus.cases.models import CaseStatus
 from casus.core.exceptions import CasusError, EditConflict
 from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
+from casus.privacy.selectors import break_glass_unreviewed_for
 
 from ..forms.meetings import (
     AttendanceForm,
@@ -133,6 +134,11 @@ def meeting_detail(request: CellRequest, pk: int) -> HttpResponse:
             .order_by("-year", "-number")
         )
         context["add_form"] = ItemAddForm(cases=cases)
+    if page.can_manage and can(request.user, Action.BREAK_GLASS_REVIEW, request.cell):
+        # Break-glass uses since the last review are listed for this meeting to review.
+        context["break_glass_pending"] = list(
+            break_glass_unreviewed_for(actor=request.user, cell=request.cell)
+        )
     context["present_unconfirmed"] = (
         meeting.status == MeetingStatus.STARTED
         and page.attendance is not None
