@@ -11,7 +11,9 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from casus.access.rules import case_context, forget_case_contexts
-from casus.audit.models import AccessKind, AccessLog
+from casus.audit.models import AccessKind, AccessLog, AuditEvent
+from casus.audit.selectors import event_values
+from casus.cases.identity import pseudonym
 from casus.cases.models import (
     ActionStatus,
     Assessment,
@@ -24,7 +26,7 @@ from casus.cases.models import (
 from casus.cases.pdf import case_summary_html, case_summary_pdf
 from casus.core.exceptions import Forbidden
 from casus.core.pdf import BASE_URL, StaticOnlyFetcher, html_to_pdf, static_path
-from tests.conftest import World, ready_client
+from tests.conftest import World, mark_reauthenticated, ready_client
 
 from .conftest import CaseWorld
 from .factories import JournalEntryFactory
@@ -164,7 +166,9 @@ def test_pdf_bytes(world: World, filled: CaseWorld) -> None:
 def test_pdf_view(world: World, filled: CaseWorld, who: str) -> None:
     user = getattr(world, who)
     case = filled.case
-    response = ready_client(user).get(reverse("cases:pdf", args=[case.pk]))
+    response = mark_reauthenticated(ready_client(user), user).get(
+        reverse("cases:pdf", args=[case.pk])
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -178,13 +182,16 @@ def test_pdf_view(world: World, filled: CaseWorld, who: str) -> None:
 
 @pytest.mark.parametrize("who", MAY_NOT_READ)
 def test_pdf_view_refused(world: World, filled: CaseWorld, who: str) -> None:
-    response = ready_client(getattr(world, who)).get(reverse("cases:pdf", args=[filled.case.pk]))
+    user = getattr(world, who)
+    response = mark_reauthenticated(ready_client(user), user).get(
+        reverse("cases:pdf", args=[filled.case.pk])
+    )
     assert response.status_code == 404
     assert not AccessLog.objects.exists()
 
 
 def test_pdf_of_a_case_nobody_shares_is_404_for_a_member(world: World, cases: CaseWorld) -> None:
-    client = ready_client(world.partner1)
+    client = mark_reauthenticated(ready_client(world.partner1), world.partner1)
     assert client.get(reverse("cases:pdf", args=[cases.other.pk])).status_code == 404
     assert client.get(reverse("cases:pdf", args=[99999])).status_code == 404
     assert not AccessLog.objects.exists()
@@ -286,3 +293,44 @@ def test_summary_queries_do_not_grow(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         case_summary_html(reader=user, context=context)
+
+
+# --- Pseudonymised by default; identity with a reason and re-authentication ------------------
+
+
+def test_the_default_summary_is_pseudonymised(world: World, filled: CaseWorld) -> None:
+    user = world.coordinator
+    forget_case_contexts(user)
+    html = case_summary_html(reader=user, context=case_context(user, filled.case), identity=False)
+    case = filled.case
+    assert case.subject_family_name not in html and case.subject_given_names not in html
+    assert pseudonym(identity_key=case.identity_key) in html
+    assert "Second assessment." in html
+
+
+def test_the_pdf_asks_to_re_authenticate_after_the_case_check(
+    world: World, filled: CaseWorld
+) -> None:
+    url = reverse("cases:pdf", args=[filled.case.pk])
+    response = ready_client(world.coordinator).get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    # Someone who may not read it gets 404, not the prompt.
+    assert ready_client(world.partner2).get(url).status_code == 404
+    assert not AccessLog.objects.exists()
+
+
+def test_identity_needs_a_reason_and_is_recorded(world: World, filled: CaseWorld) -> None:
+    user = world.coordinator
+    client = mark_reauthenticated(ready_client(user), user)
+    url = reverse("cases:pdf", args=[filled.case.pk])
+    refused = client.post(url, {"reason": "short"})
+    assert refused.status_code == 302 and refused["Location"].endswith(f"/cases/{filled.case.pk}/")
+    assert not AccessLog.objects.filter(kind=AccessKind.PDF).exists()
+    response = client.post(url, {"reason": "Handover to the juvenile court."})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    row = AccessLog.objects.get(kind=AccessKind.PDF)
+    assert row.data == {"identity": True}
+    event = AuditEvent.objects.get(action="CASE_IDENTITY_EXPORTED")
+    assert event_values(event) == {"export_reason": [None, "Handover to the juvenile court."]}
+    assert event.case_id == filled.case.pk and "juvenile" not in event.values_sealed

@@ -100,6 +100,7 @@ class AccessKind(models.TextChoices):
     ASSESSMENT = "assessment", _("Assessment")
     PATHWAY = "pathway", _("Pathway")
     REGISTER = "register", _("Information-exchange register")
+    EXPORT = "export", _("Export")
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):

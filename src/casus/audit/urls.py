@@ -4,4 +4,9 @@ from . import views
 
 app_name = "audit"
 
-urlpatterns = [path("", views.events, name="events")]
+urlpatterns = [
+    path("", views.events, name="events"),
+    path("case/", views.case_trail, name="case_trail"),
+    path("person/", views.person_trail, name="person_trail"),
+    path("unusual/", views.unusual, name="unusual"),
+]

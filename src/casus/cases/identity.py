@@ -60,3 +60,12 @@ def subject_keys(
 def search_token(*, cell_id: int, text: str) -> str:
     """The token a name search is logged by (never the name itself)."""
     return _keyed(f"{cell_id}|{normalise_name(text)}", "search")[:32]
+
+
+def pseudonym(*, identity_key: str) -> str:
+    """A stable stand-in for a person in pseudonymised exports (the keyed hash, shortened).
+
+    The same person in the same cell always gets the same one; it cannot be turned back into
+    the name without the index key and a guess of the full identity.
+    """
+    return f"P-{identity_key[:10].upper()}"

@@ -8,6 +8,7 @@ from casus.access.models import User
 from casus.access.rules import CaseContext
 from casus.core.pdf import html_to_pdf, render_html
 
+from .identity import pseudonym
 from .selectors.lifecycle import case_summary_for
 
 TEMPLATE = "cases/pdf/case_summary.html"
@@ -18,13 +19,20 @@ def case_summary_filename(context: CaseContext) -> str:
     return f"case-{context.case.reference}.pdf"
 
 
-def case_summary_html(*, reader: User, context: CaseContext, at: datetime | None = None) -> str:
-    """The HTML of the summary, filtered by the reader's rights and watermarked."""
+def case_summary_html(
+    *, reader: User, context: CaseContext, at: datetime | None = None, identity: bool = True
+) -> str:
+    """The HTML of the summary, filtered by the reader's rights and watermarked.
+
+    Without ``identity`` the person is shown by a pseudonym only (the default export).
+    """
     at = timezone.localtime(at or timezone.now())
     return render_html(
         TEMPLATE,
         {
             "case": context.case,
+            "identity": identity,
+            "pseudonym": pseudonym(identity_key=context.case.identity_key),
             "summary": case_summary_for(context=context),
             "reader_name": reader.full_name or reader.email,
             "printed_at": at,
@@ -32,6 +40,8 @@ def case_summary_html(*, reader: User, context: CaseContext, at: datetime | None
     )
 
 
-def case_summary_pdf(*, reader: User, context: CaseContext, at: datetime | None = None) -> bytes:
+def case_summary_pdf(
+    *, reader: User, context: CaseContext, at: datetime | None = None, identity: bool = True
+) -> bytes:
     """The PDF bytes of the case summary."""
-    return html_to_pdf(case_summary_html(reader=reader, context=context, at=at))
+    return html_to_pdf(case_summary_html(reader=reader, context=context, at=at, identity=identity))

@@ -35,6 +35,13 @@ CASUS_AUDIT_SIGNING_KEY = env.str("CASUS_AUDIT_SIGNING_KEY", default="") or loca
 )
 # Public keys (hex) of earlier signing keys, so that older day seals still verify.
 CASUS_AUDIT_VERIFY_KEYS = env.list("CASUS_AUDIT_VERIFY_KEYS", default=[])
+# What the data-protection officer's "unusual access" page flags (local time for the night).
+CASUS_UNUSUAL_CASES_PER_DAY = env.int("CASUS_UNUSUAL_CASES_PER_DAY", default=15)
+CASUS_UNUSUAL_SEARCHES_PER_DAY = env.int("CASUS_UNUSUAL_SEARCHES_PER_DAY", default=20)
+CASUS_NIGHT_HOURS = (
+    env.int("CASUS_NIGHT_STARTS_HOUR", default=22),
+    env.int("CASUS_NIGHT_ENDS_HOUR", default=6),
+)
 # Attachments live here, outside the web root, served only through the checked download.
 CASUS_ATTACHMENT_DIR = Path(env.str("CASUS_ATTACHMENT_DIR", default=str(DATA_DIR / "attachments")))
 CASUS_ATTACHMENT_MAX_BYTES = env.int("CASUS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

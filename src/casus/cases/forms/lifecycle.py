@@ -48,3 +48,14 @@ class HandoverDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", _("Accept")), ("decline", _("Decline"))],
     )
+
+
+class IdentityExportForm(forms.Form):
+    """Why an export must show the person's identity (the default export is pseudonymised)."""
+
+    reason = forms.CharField(
+        label=_("Why the export needs the person's name and birth date"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

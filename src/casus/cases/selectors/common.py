@@ -56,3 +56,24 @@ def case_read_record(
         obj=obj if obj is not None else case,  # type: ignore[arg-type]
         data=dict(data),
     )
+
+
+def case_ids_by_reference(*, cell_id: int, reference: str) -> list[int]:
+    """The ids of the cell's cases numbered ``reference`` ("2026-004", or "4" for any year).
+
+    For the data-protection officer's log pages, which need an id to filter logs by and may not
+    read the case: no permission here, and nothing of the case leaves but its id.
+    """
+    year_text, _, number_text = reference.strip().rpartition("-")
+    if not number_text.isdigit() or (year_text and not year_text.isdigit()):
+        return []
+    cases = Case.objects.filter(cell_id=cell_id, number=int(number_text))
+    if year_text:
+        cases = cases.filter(year=int(year_text))
+    return list(cases.values_list("pk", flat=True))
+
+
+def case_references(*, cell_id: int, ids: set[int]) -> dict[int, str]:
+    """Case numbers ("2026-004") of the cell by id, for log pages: numbers, never content."""
+    rows = Case.objects.filter(cell_id=cell_id, pk__in=ids).values_list("pk", "year", "number")
+    return {pk: f"{year}-{number:03d}" for pk, year, number in rows}

@@ -300,3 +300,27 @@ def _signal_from_handover(*, actor: User, handover: Handover, cell: Cell) -> Sig
         data={"source": "handover", "handover": handover.pk},
     )
     return signal
+
+
+#: The shortest reason accepted for an export with the person's identity.
+IDENTITY_REASON_MIN_LENGTH = 10
+
+
+def case_identity_export_record(*, actor: User, case: Case, reason: str, export: str) -> None:
+    """Record why ``actor`` exports ``case`` with the person's identity (the default export is
+    pseudonymised). The reason is sealed under the case key in the change log."""
+    reason = (reason or "").strip()
+    if len(reason) < IDENTITY_REASON_MIN_LENGTH:
+        raise RuleViolation(
+            _("Write why the export needs the person's identity (at least %(count)d characters).")
+            % {"count": IDENTITY_REASON_MIN_LENGTH}
+        )
+    with transaction.atomic():
+        case_require(actor, CaseAction.PDF, case)
+        record_case_change(
+            actor=actor,
+            action="CASE_IDENTITY_EXPORTED",
+            case=case,
+            changes={"export_reason": (None, reason[:2000])},
+            data={"export": export},
+        )

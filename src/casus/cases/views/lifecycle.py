@@ -1,5 +1,6 @@
 """The case's course: progress steps, closure, handovers between cells, the PDF summary."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -10,16 +11,21 @@ from django.views.decorators.http import require_POST
 from casus.access.rules import CaseAction, CaseContext
 from casus.audit.models import AccessKind
 from casus.audit.services import access_record
-from casus.core.exceptions import CasusError, EditConflict
+from casus.core.exceptions import CasusError, EditConflict, RuleViolation
 from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
 
-from ..forms.lifecycle import CloseForm, HandoverDecisionForm, StepForm
-from ..models import CaseStatus
+from ..forms.lifecycle import CloseForm, HandoverDecisionForm, IdentityExportForm, StepForm
+from ..models import Case, CaseStatus
 from ..pdf import case_summary_filename, case_summary_pdf
 from ..selectors.common import case_read_record
 from ..selectors.lifecycle import handover_get_for, handover_list_for, progress_steps_for
-from ..services.lifecycle import case_close, case_progress, handover_decide
+from ..services.lifecycle import (
+    case_close,
+    case_identity_export_record,
+    case_progress,
+    handover_decide,
+)
 from .common import case_for_page, case_page_context
 
 
@@ -40,6 +46,7 @@ def lifecycle_panel(request: CellRequest, context: CaseContext) -> dict[str, obj
         panel["lifecycle_close_url"] = reverse("cases:close", args=[case.pk])
     if context.allows(CaseAction.PDF):
         panel["lifecycle_pdf_url"] = reverse("cases:pdf", args=[case.pk])
+        panel["lifecycle_identity_form"] = IdentityExportForm()
     if panel:
         panel["lifecycle_panel"] = True
     return panel
@@ -176,9 +183,32 @@ def handover_decide_view(request: CellRequest, pk: int) -> HttpResponse:
 
 
 def pdf(request: CellRequest, pk: int) -> HttpResponse:
-    """The case summary as a PDF, watermarked with the reader's name and the time."""
-    case, context = case_for_page(request, pk, CaseAction.PDF, log=AccessKind.PDF)
-    content = case_summary_pdf(reader=request.user, context=context)
+    """The case summary as a PDF, watermarked with the reader's name and the time.
+
+    GET gives it pseudonymised; a POST with a reason adds the person's identity. Both ask for
+    re-authentication, after the case check (so the prompt reveals nothing about an id).
+    """
+    case, context = case_for_page(request, pk, CaseAction.PDF)
+    response: HttpResponse = _pdf_download(request, case, context)
+    return response
+
+
+@reauthentication_required
+def _pdf_download(request: CellRequest, case: Case, context: CaseContext) -> HttpResponse:
+    identity = request.method == "POST"
+    if identity:
+        form = IdentityExportForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise RuleViolation(_("Write why the export needs the person's identity."))
+            case_identity_export_record(
+                actor=request.user, case=case, reason=form.cleaned_data["reason"], export="pdf"
+            )
+        except CasusError as error:
+            messages.error(request, error.message)
+            return redirect("cases:detail", pk=case.pk)
+    case_read_record(actor=request.user, case=case, kind=AccessKind.PDF, identity=identity)
+    content = case_summary_pdf(reader=request.user, context=context, identity=identity)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case_summary_filename(context)}"'
     response["Cache-Control"] = "no-store, private"
