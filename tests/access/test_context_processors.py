@@ -17,12 +17,22 @@ SETUP, APPROVALS, AUDIT, INSTALLATION = "/setup/", "/approvals/", "/audit/", "/i
 SIGNALS, CASES, NOTICES = "/signals/", "/cases/", "/notifications/"
 SCENARIOS, HANDOVERS, MEETINGS = "/scenarios/", "/handovers/", "/meetings/"
 EXCHANGES = "/exchanges/"
+BREAK_GLASS = "/privacy/break-glass/"
 
 EXPECTED = {
-    "chair": {SIGNALS, CASES, MEETINGS, EXCHANGES, SETUP, APPROVALS, NOTICES},
+    "chair": {SIGNALS, CASES, MEETINGS, EXCHANGES, SETUP, APPROVALS, BREAK_GLASS, NOTICES},
     "cell_admin": {SETUP, NOTICES},
-    "dpo": {AUDIT, NOTICES},
-    "coordinator": {SIGNALS, CASES, MEETINGS, EXCHANGES, SCENARIOS, HANDOVERS, NOTICES},
+    "dpo": {AUDIT, BREAK_GLASS, NOTICES},
+    "coordinator": {
+        SIGNALS,
+        CASES,
+        MEETINGS,
+        EXCHANGES,
+        SCENARIOS,
+        HANDOVERS,
+        BREAK_GLASS,
+        NOTICES,
+    },
     "information_officer": {SIGNALS, CASES, MEETINGS, EXCHANGES, NOTICES},
     "partner1": {SIGNALS, CASES, MEETINGS, NOTICES},
     "strategic": {MEETINGS, NOTICES},
@@ -40,6 +50,7 @@ def test_the_urls_are_what_this_module_assumes() -> None:
     assert (reverse("core:notifications"), reverse("cases:scenarios")) == (NOTICES, SCENARIOS)
     assert reverse("cases:handovers") == HANDOVERS
     assert (reverse("meetings:list"), reverse("meetings:register")) == (MEETINGS, EXCHANGES)
+    assert reverse("privacy:break_glass_list") == BREAK_GLASS
 
 
 @pytest.mark.parametrize(("who", "links"), EXPECTED.items())
@@ -60,6 +71,7 @@ def test_dashboard_navigation_by_role(world: World, who: str, links: set[str]) -
         SCENARIOS,
         HANDOVERS,
         MEETINGS,
+        BREAK_GLASS,
     ):
         assert (f'href="{url}"' in page) is (url in links), (who, url)
 
@@ -81,7 +93,7 @@ def test_same_person_gets_the_navigation_of_the_active_cell(world: World) -> Non
     request.user = world.chair
     request.cell = world.cell_b  # type: ignore[attr-defined]
     urls = {url for url, _label in navigation(request)["nav_items"]}
-    assert urls == {reverse("core:dashboard"), AUDIT, NOTICES}
+    assert urls == {reverse("core:dashboard"), AUDIT, BREAK_GLASS, NOTICES}
 
 
 def test_no_cell_no_cell_links(world: World) -> None:

@@ -75,6 +75,9 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.FEEDBACK_SEND: {I},
     Action.EXCHANGE_WRITE: {I},
     Action.EXCHANGE_READ: {C, K, I},
+    # Break-glass uses: listed to chair (own), coordinator and DPO; reviewed by the coordinator.
+    Action.BREAK_GLASS_LIST: {C, K, D},
+    Action.BREAK_GLASS_REVIEW: {K},
 }
 
 

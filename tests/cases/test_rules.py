@@ -72,7 +72,17 @@ MANAGING = {CaseAction.PARTICIPANTS, CaseAction.CLOSE}
 @pytest.mark.parametrize(
     ("user", "allowed"),
     [
-        ("chair", {CaseAction.VIEW, CaseAction.FOLLOWUP_READ, CaseAction.PDF, *MANAGING}),
+        # The chair breaks the glass on a case whose file no personal grant opens yet.
+        (
+            "chair",
+            {
+                CaseAction.VIEW,
+                CaseAction.FOLLOWUP_READ,
+                CaseAction.PDF,
+                CaseAction.BREAK_GLASS,
+                *MANAGING,
+            },
+        ),
         ("coordinator", {*PARTICIPANT, *MANAGING, CaseAction.PROGRESS}),
         ("information_officer", {*PARTICIPANT, CaseAction.POLICE_WRITE}),
         ("partner1", PARTICIPANT),

@@ -79,7 +79,8 @@ class MembershipRequestForm(forms.Form):
 
     def _scope(self, name: str, queryset: Any) -> None:
         field = self.fields[name]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        if not isinstance(field, forms.ModelChoiceField):
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
         field.queryset = queryset
 
 
@@ -124,7 +125,8 @@ class CharterForm(forms.ModelForm[Charter]):
     def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisations = self.fields["organisations"]
-        assert isinstance(organisations, forms.ModelMultipleChoiceField)  # noqa: S101
+        if not isinstance(organisations, forms.ModelMultipleChoiceField):
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
         organisations.queryset = Organisation.objects.filter(cell=cell)
         for name in self.fields:
             if isinstance(self.fields[name].widget, forms.Textarea):
@@ -198,7 +200,8 @@ class AppointAdminForm(forms.Form):
     def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisation = self.fields["organisation"]
-        assert isinstance(organisation, forms.ModelChoiceField)  # noqa: S101
+        if not isinstance(organisation, forms.ModelChoiceField):
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
         organisation.queryset = Organisation.objects.filter(cell=cell)
 
 

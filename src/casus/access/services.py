@@ -451,7 +451,10 @@ def _membership_apply(*, actor: User, request: MembershipRequest) -> Membership:
     if request.kind == RequestKind.ADD:
         user = _user_get_or_create(email=request.email, full_name=request.full_name)
         _check_no_open_membership(user=user, cell=request.cell)
-        assert request.organisation is not None and request.term_start is not None  # noqa: S101
+        if request.organisation is None:
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
+        if request.term_start is None:
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
         membership = Membership.objects.create(
             user=user,
             cell=request.cell,
@@ -466,7 +469,8 @@ def _membership_apply(*, actor: User, request: MembershipRequest) -> Membership:
         )
         membership.tables.set(request.tables.all())
         return membership
-    assert request.membership is not None  # noqa: S101
+    if request.membership is None:
+        raise RuntimeError("an invariant of this code")  # not input: a broken invariant
     membership = Membership.objects.select_for_update().get(pk=request.membership.pk)
     if membership.ended_at is not None:
         raise RuleViolation(_("This membership has already ended."))

@@ -46,7 +46,8 @@ class PersonForm(PeriodForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # Everyone who has been a member of the cell, also after their membership ended.
         field = self.fields["person"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
+        if not isinstance(field, forms.ModelChoiceField):
+            raise RuntimeError("declared above")  # not input: a broken invariant
         field.queryset = (
             User.objects.filter(memberships__cell=cell).distinct().order_by("full_name")
         )

@@ -43,7 +43,8 @@ def _trail_rows(
 ) -> list[tuple[datetime, str, str, str, str, str, str]]:
     """Reads and changes merged, newest first: time, person, log, what, object, case, fields."""
     reads, changes = list(reads), list(changes)
-    ids = {row.case_id for row in [*reads, *changes] if row.case_id is not None}
+    ids = {row.case_id for row in reads if row.case_id is not None}
+    ids |= {row.case_id for row in changes if row.case_id is not None}
     numbers = case_references(cell_id=request.cell.pk, ids=ids)
     kinds = dict(AccessKind.choices)
     merged = [

@@ -186,7 +186,8 @@ class _Demo:
         signal = signals.signal_decide(
             actor=self.who(CHAIR), signal=signal, retain=True, note=note, version=signal.version
         )
-        assert signal.case is not None  # noqa: S101 — a retained signal opened a case
+        if signal.case is None:
+            raise RuntimeError("a retained signal opened a case")  # not input: a broken invariant
         self.opened(signal.case, opened_days_ago)
         return self.fresh(signal.case)
 

@@ -60,7 +60,8 @@ def kid_cell(kid: str) -> int:
 
 def _version(kid: str) -> int:
     match = _KID.match(kid)
-    assert match is not None  # noqa: S101 — ids are written by this module only
+    if match is None:
+        raise RuntimeError("ids are written by this module only")  # not input: a broken invariant
     return int(match["version"])
 
 

@@ -36,12 +36,13 @@ def open_existing(app_label: str, model_names: list[str]) -> MigrationFunc:
             with connection.cursor() as cursor:
                 for field in fields:
                     column = connection.ops.quote_name(field.column)
-                    cursor.execute(f"SELECT id, {column} FROM {table}")  # noqa: S608
+                    # Identifiers come from the model's metadata, quoted; values are parameters.
+                    cursor.execute(f"SELECT id, {column} FROM {table}")  # noqa: S608  # nosec B608
                     for pk, token in cursor.fetchall():
                         if crypto.is_sealed(token):
                             plain = crypto.decrypt_text(token, purpose=field.purpose)
                             cursor.execute(
-                                f"UPDATE {table} SET {column} = %s WHERE id = %s",  # noqa: S608
+                                f"UPDATE {table} SET {column} = %s WHERE id = %s",  # noqa: S608  # nosec B608
                                 [plain, pk],
                             )
 

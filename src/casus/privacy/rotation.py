@@ -56,7 +56,7 @@ def _raw_rows(
 
 def _stale(token: object, current: str) -> bool:
     """A stored value that is not sealed under the current key (an old version or clear text)."""
-    if not isinstance(token, str) or token == "":
+    if not isinstance(token, str) or not token:
         return False
     return not crypto.is_sealed(token) or crypto.key_id_of(token) != current
 
@@ -85,7 +85,8 @@ def cell_values_reseal(
                         token = row[f"raw_{field.attname}"]
                         if not _stale(token, current):
                             continue
-                        assert isinstance(token, str)  # noqa: S101 — checked by _stale
+                        if not isinstance(token, str):
+                            raise RuntimeError("checked by _stale")  # not input: a broken invariant
                         text = (
                             crypto.decrypt_text(token, purpose=field.purpose)
                             if crypto.is_sealed(token)

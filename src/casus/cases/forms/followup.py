@@ -55,7 +55,8 @@ def field_label(model: type[Model], name: str) -> str:
 
 def _scope(form: forms.BaseForm, name: str, queryset: Any) -> None:
     field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+    if not isinstance(field, forms.ModelChoiceField):
+        raise RuntimeError("an invariant of this code")  # not input: a broken invariant
     field.queryset = queryset
 
 

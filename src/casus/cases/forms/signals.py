@@ -49,7 +49,8 @@ class SignalForm(forms.Form):
     def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         municipalities = self.fields["subject_municipality"]
-        assert isinstance(municipalities, forms.ModelChoiceField)  # noqa: S101
+        if not isinstance(municipalities, forms.ModelChoiceField):
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
         municipalities.queryset = cell.municipalities.order_by("name")
 
     def clean_observed_on(self) -> Any:
@@ -150,5 +151,6 @@ class JoinForm(VersionedForm):
     def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["case"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        if not isinstance(field, forms.ModelChoiceField):
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
         field.queryset = cases

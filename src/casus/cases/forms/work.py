@@ -40,7 +40,8 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         lead = self.fields["lead"]
-        assert isinstance(lead, forms.ModelChoiceField)  # noqa: S101 — declared above
+        if not isinstance(lead, forms.ModelChoiceField):
+            raise RuntimeError("declared above")  # not input: a broken invariant
         lead.queryset = Organisation.objects.filter(cell=cell).order_by("name")
 
     def clean_number(self) -> tuple[int | None, int] | None:

@@ -126,7 +126,8 @@ def assessment_save(
     for the first): if someone saved another version meanwhile, nothing is saved.
     """
     context = case_require(actor, CaseAction.FOLLOWUP_WRITE, case)
-    assert context.membership is not None  # noqa: S101 — FOLLOWUP_WRITE needs a membership
+    if context.membership is None:
+        raise RuntimeError("FOLLOWUP_WRITE needs a membership")  # not input: a broken invariant
     summary = (summary or "").strip()
     if not summary:
         raise RuleViolation(_("Describe the assessment in your own words first."))

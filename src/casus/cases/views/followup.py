@@ -522,7 +522,8 @@ def _scenario_page(request: CellRequest, template: ScenarioTemplate | None) -> H
                     actor=request.user, template=template, items=scenario_items(formset), **data
                 )
         except EditConflict as error:
-            assert template is not None  # noqa: S101 — only an update conflicts
+            if template is None:
+                raise RuntimeError("only an update conflicts") from error
             current = selectors.scenario_get_for(actor=request.user, cell=cell, pk=template.pk)
             mine = dict(form.cleaned_data)
             form = ScenarioForm(
@@ -609,7 +610,8 @@ def life_domains(request: CellRequest) -> HttpResponse:
             services.life_domains_update(actor=request.user, cell=cell, edits=edits)
         except EditConflict as error:
             current = error.current
-            assert isinstance(current, LifeDomain)  # noqa: S101 — the domain that changed
+            if not isinstance(current, LifeDomain):
+                raise RuntimeError("the domain that changed") from error
             mine = next(dict(f.cleaned_data) for d, f in rows if d.pk == current.pk)
             # Keep every unsaved value; the changed row now carries the stored values' stamp.
             stamp = services.life_domain_stamp(current.name, current.position, current.is_active)

@@ -193,7 +193,7 @@ def pdf(request: CellRequest, pk: int) -> HttpResponse:
     return response
 
 
-@reauthentication_required
+@reauthentication_required  # type: ignore[untyped-decorator]  # allauth has no annotations
 def _pdf_download(request: CellRequest, case: Case, context: CaseContext) -> HttpResponse:
     identity = request.method == "POST"
     if identity:

@@ -42,7 +42,8 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: object, cell_id: int, case_item: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["owner_organisation"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        if not isinstance(field, forms.ModelChoiceField):
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
         field.queryset = Organisation.objects.filter(cell_id=cell_id, is_active=True).order_by(
             "name"
         )

@@ -39,6 +39,7 @@ class ExchangeForm(forms.Form):
     def __init__(self, *args: object, cases: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["case"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        if not isinstance(field, forms.ModelChoiceField):
+            raise RuntimeError("an invariant of this code")  # not input: a broken invariant
         field.queryset = cases  # type: ignore[assignment]
         field.label_from_instance = lambda case: case.reference  # type: ignore[method-assign,assignment]

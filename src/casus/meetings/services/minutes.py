@@ -184,7 +184,8 @@ def decision_record(
         action: PathwayAction | None = None
         case: Case | None = item.case
         if case is not None and action_description:
-            assert owner_organisation is not None  # noqa: S101 — checked above
+            if owner_organisation is None:
+                raise RuntimeError("checked above")  # not input: a broken invariant
             # The pathway's own service: its rules, its change-log row.
             action = action_create(
                 actor=actor,

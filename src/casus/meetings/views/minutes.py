@@ -117,7 +117,8 @@ def minutes_edit(request: CellRequest, pk: int, item_pk: int) -> HttpResponse:
             )
         except EditConflict as error:
             current = error.current
-            assert isinstance(current, AgendaItem)  # noqa: S101
+            if not isinstance(current, AgendaItem):
+                raise RuntimeError("a conflict carries the stored row") from error
             data = request.POST.copy()
             data["version"] = str(current.version)
             form = MinutesForm(data)
@@ -274,7 +275,8 @@ def feedback_edit(request: CellRequest, pk: int) -> HttpResponse:
             )
         except EditConflict as error:
             current = error.current
-            assert isinstance(current, FeedbackSheet)  # noqa: S101
+            if not isinstance(current, FeedbackSheet):
+                raise RuntimeError("a conflict carries the stored row") from error
             data = request.POST.copy()
             data["version"] = str(current.version)
             form = FeedbackEditForm(data)
