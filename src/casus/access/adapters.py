@@ -1,4 +1,5 @@
-"""django-allauth hooks: no self sign-up, TOTP secrets encrypted with a key outside the DB."""
+"""django-allauth hooks: no self sign-up, TOTP secrets encrypted with a key outside the DB,
+single sign-on that meets the MFA bar (ADR 0022)."""
 
 import base64
 import hashlib
@@ -12,6 +13,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.http import HttpRequest
 
+from . import sso
+
 _PREFIX = "aesgcm1:"
 
 
@@ -24,11 +27,21 @@ class AccountAdapter(DefaultAccountAdapter):
         """Accounts come only from approved memberships, never from self sign-up."""
         return False
 
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, with an MFA stage that honours a provider-asserted second factor."""
+        stages: list[str] = super().get_login_stages()
+        return [sso.MFA_STAGE if stage == sso.ALLAUTH_MFA_STAGE else stage for stage in stages]
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         """Single sign-on links to existing accounts only."""
         return False
+
+    def can_authenticate_by_email(self, login: Any, email: str) -> bool:
+        """Match a first SSO login to an account by e-mail only where the provider is the
+        authority for the address's domain (allauth already requires it to be verified)."""
+        return sso.email_trusted(login.provider.sub_id, email)
 
 
 class MFAAdapter(DefaultMFAAdapter):

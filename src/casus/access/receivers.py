@@ -1,9 +1,10 @@
-"""Audit logins, logouts, password and MFA changes; end sessions when MFA is reset."""
+"""Audit logins, logouts, password, MFA and SSO changes; end sessions when MFA is reset."""
 
 from typing import Any
 
 from allauth.account.signals import password_changed, password_reset
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from allauth.socialaccount.signals import social_account_added, social_account_removed
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
@@ -13,17 +14,23 @@ from django.utils import timezone
 
 from casus.audit.services import audit_record
 
+from . import sso
 from .models import User, new_security_stamp
 
 
 @receiver(user_logged_in)
 def on_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    outcome = None
     if request is not None and hasattr(request, "session"):
         now = timezone.now().timestamp()
         request.session["casus_auth_at"] = now
         request.session["casus_last_seen"] = now
+        # An SSO login records which factor satisfied it: the provider's or the local one.
+        outcome = sso.login_outcome(request, user)
+        if outcome is not None:
+            request.session[sso.SESSION_MFA] = outcome["mfa"]
     with transaction.atomic():
-        audit_record(actor=user, action="LOGIN_SUCCEEDED", obj=user)
+        audit_record(actor=user, action="LOGIN_SUCCEEDED", obj=user, data=outcome)
 
 
 @receiver(user_login_failed)
@@ -78,3 +85,18 @@ def on_mfa_changed(
     if request is not None and hasattr(request, "session"):
         request.session.pop("casus_mfa_ok", None)
         update_session_auth_hash(request, user)
+
+
+@receiver(social_account_added)
+@receiver(social_account_removed)
+def on_sso_link(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
+    """Linking or unlinking a single sign-on identity changes how the account can be entered."""
+    added = kwargs.get("signal") is social_account_added
+    account = kwargs["sociallogin"].account if added else kwargs["socialaccount"]
+    with transaction.atomic():
+        audit_record(
+            actor=account.user,
+            action="SSO_LINKED" if added else "SSO_UNLINKED",
+            obj=account.user,
+            data={"provider": str(account.provider)},
+        )

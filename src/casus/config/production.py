@@ -1,7 +1,9 @@
 """Production settings: everything from the base module, hardened; secrets must come from env."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .settings import *  # noqa: F403
-from .settings import DATA_DIR, env, mailers
+from .settings import CASUS_OIDC_SERVER_URL, DATA_DIR, env, mailers
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -27,3 +29,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The ID token decides whether the local second factor is asked (ADR 0022): fetch it over TLS.
+if CASUS_OIDC_SERVER_URL and not CASUS_OIDC_SERVER_URL.startswith("https://"):
+    raise ImproperlyConfigured("CASUS_OIDC_SERVER_URL must be an https:// address")

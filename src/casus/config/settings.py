@@ -5,8 +5,11 @@ Production overrides live in ``casus.config.production``; nothing else reads the
 
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +38,9 @@ CASUS_AUDIT_SIGNING_KEY = env.str("CASUS_AUDIT_SIGNING_KEY", default="") or loca
 )
 # Public keys (hex) of earlier signing keys, so that older day seals still verify.
 CASUS_AUDIT_VERIFY_KEYS = env.list("CASUS_AUDIT_VERIFY_KEYS", default=[])
+# Secret the backup key is derived from (ADR 0021): not a field key, kept apart from archives.
+# No local default: `casus backup` refuses to run without it.
+CASUS_BACKUP_KEY = env.str("CASUS_BACKUP_KEY", default="")
 # What the data-protection officer's "unusual access" page flags (local time for the night).
 CASUS_UNUSUAL_CASES_PER_DAY = env.int("CASUS_UNUSUAL_CASES_PER_DAY", default=15)
 CASUS_UNUSUAL_SEARCHES_PER_DAY = env.int("CASUS_UNUSUAL_SEARCHES_PER_DAY", default=20)
@@ -166,11 +172,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Rate limits, not secrets (bandit's B105 reads the "password" keys as passwords).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
     "login": "30/m/ip",
-    "reset_password": "5/m/ip,3/m/key",
-    "reset_password_from_key": "20/m/ip",
+    "reset_password": "5/m/ip,3/m/key",  # nosec B105
+    "reset_password_from_key": "20/m/ip",  # nosec B105
     "reauthenticate": "10/m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Casus] "
@@ -181,7 +188,6 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("CASUS_WEBAUTHN_INSECURE_ORIGIN", 
 MFA_TOTP_ISSUER = CASUS_SITE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 SOCIALACCOUNT_ADAPTER = "casus.access.adapters.SocialAccountAdapter"
-SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
 
 # Sessions: 30 minutes idle, 10 hours absolute (both enforced by SessionLimitsMiddleware).
 CASUS_SESSION_IDLE = timedelta(minutes=env.int("CASUS_SESSION_IDLE_MINUTES", default=30))
@@ -212,6 +218,70 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+
+def openid_connect_providers(
+    *, server_url: str, provider_id: str, name: str, client_id: str, secret: str, acr: list[str]
+) -> dict[str, dict[str, object]]:
+    """Build ``SOCIALACCOUNT_PROVIDERS`` for the installation's OpenID Connect provider, if any."""
+    if not server_url:
+        return {}
+    options: dict[str, object] = {
+        "server_url": server_url,
+        "oauth_pkce_enabled": True,
+        # The account exists already: ask for nothing beyond the subject and the e-mail.
+        "scope": ["openid", "email"],
+    }
+    if acr:
+        # Ask the provider for a level that counts as multi-factor; its answer still decides.
+        options["auth_params"] = {"acr_values": " ".join(acr)}
+    app = {
+        "provider_id": provider_id,
+        "name": name,
+        "client_id": client_id,
+        "secret": secret,
+        "settings": options,
+    }
+    return {"openid_connect": {"APPS": [app]}}
+
+
+def _words(values: list[str]) -> list[str]:
+    return [value.strip() for value in values if value.strip()]
+
+
+# Single sign-on through OpenID Connect (ADR 0022): off unless CASUS_OIDC_SERVER_URL (the issuer,
+# or its .well-known/openid-configuration address) is set. It logs in existing accounts only.
+CASUS_OIDC_SERVER_URL = env.str("CASUS_OIDC_SERVER_URL", default="")
+CASUS_OIDC_PROVIDER_ID = env.str("CASUS_OIDC_PROVIDER_ID", default="sso")
+CASUS_OIDC_NAME = env.str("CASUS_OIDC_NAME", default="SSO")
+CASUS_OIDC_CLIENT_ID = env.str("CASUS_OIDC_CLIENT_ID", default="")
+CASUS_OIDC_CLIENT_SECRET = env.str("CASUS_OIDC_CLIENT_SECRET", default="")
+# An SSO login counts as multi-factor (no local second factor asked) only when an ID-token
+# ``amr`` value (RFC 8176) or its ``acr`` is listed here; otherwise the local factor is asked.
+CASUS_OIDC_MFA_AMR = _words(env.list("CASUS_OIDC_MFA_AMR", default=["mfa", "otp", "hwk", "swk"]))
+CASUS_OIDC_MFA_ACR = _words(env.list("CASUS_OIDC_MFA_ACR", default=[]))
+# Domains the provider is the authority for: a first SSO login with a verified address in one
+# of them opens the account with that address. Empty: members link SSO after a local login.
+CASUS_OIDC_EMAIL_DOMAINS = _words(env.list("CASUS_OIDC_EMAIL_DOMAINS", default=[]))
+SOCIALACCOUNT_PROVIDERS = openid_connect_providers(
+    server_url=CASUS_OIDC_SERVER_URL,
+    provider_id=CASUS_OIDC_PROVIDER_ID,
+    name=CASUS_OIDC_NAME,
+    client_id=CASUS_OIDC_CLIENT_ID,
+    secret=CASUS_OIDC_CLIENT_SECRET,
+    acr=CASUS_OIDC_MFA_ACR,
+)
+# An e-mail match links the provider's subject to the account, so later logins go by subject.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Linking or unlinking an SSO identity adds or removes a way in: re-authenticate first.
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
+if CASUS_OIDC_SERVER_URL:
+    if not CASUS_OIDC_CLIENT_ID:
+        raise ImproperlyConfigured("CASUS_OIDC_SERVER_URL is set but CASUS_OIDC_CLIENT_ID is not")
+    # The login form posts to us and we redirect to the provider: form-action must allow it.
+    _oidc = urlsplit(CASUS_OIDC_SERVER_URL)
+    cast("list[str]", SECURE_CSP["form-action"]).append(f"{_oidc.scheme}://{_oidc.netloc}")
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("fr", _("French")), ("de", _("German")), ("en", _("English"))]
