@@ -723,7 +723,7 @@ def test_panel_per_role(world: World, cases: CaseWorld) -> None:
     chair = panel_for(world, "chair", case)
     assert "lifecycle_steps" not in chair and "lifecycle_close_url" in chair
     partner = panel_for(world, "partner1", case)
-    assert set(partner) == {"lifecycle_panel", "lifecycle_pdf_url"}
+    assert set(partner) == {"lifecycle_panel", "lifecycle_pdf_url", "lifecycle_identity_form"}
     for who in ("partner2", "strategic", "dpo", "cell_admin", "member_b"):
         assert panel_for(world, who, case) == {}
 
