@@ -5,14 +5,12 @@ one e-mail per person that only says how many new reminders wait: no case number
 no content.
 """
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
@@ -22,13 +20,12 @@ from django.utils.translation import ngettext
 
 from casus.access.models import CASE_ROLES, Membership, Role, User
 from casus.access.rules import grant_valid_q, sees_case
+from casus.core.mail import mail_person
 from casus.core.models import Notification
 from casus.core.scheduler import periodic
 
 from .models import Case, CaseGrant, CaseStatus, PathwayAction
 from .models.followup import OPEN_ACTION_STATUSES
-
-logger = logging.getLogger(__name__)
 
 #: Remind this many days before an action or a review is due (and every day once overdue).
 REMINDER_DAYS = 7
@@ -192,16 +189,7 @@ def _mail_reminders(user: User, count: int) -> None:
             "You have %(count)d new reminders in Casus.\n\nOpen %(url)s to read them.\n",
             count,
         ) % {"count": count, "url": url}
-    try:
-        send_mail(
-            subject=subject,
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email],
-        )
-    except OSError:
-        # One unreachable mailbox must not stop the others; the in-app notice is there.
-        logger.exception("reminder e-mail to user %s failed", user.pk)
+    mail_person(user=user, subject=subject, body=body, what="reminder")
 
 
 @periodic("daily")

@@ -1,10 +1,8 @@
 """Writes of the privacy engine: break-glass access and its review."""
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,11 +14,10 @@ from casus.audit.services import audit_record
 from casus.cases.models import Case, GrantReason
 from casus.cases.services.common import grant_user, lock
 from casus.core.exceptions import RuleViolation
+from casus.core.mail import mail_person
 from casus.core.models import Notification
 
 from .models import BreakGlass
-
-logger = logging.getLogger(__name__)
 
 #: How long one break-glass access lasts.
 BREAK_GLASS_HOURS = 24
@@ -112,15 +109,7 @@ def _notify(access_pk: int, cell_pk: int, reference: str) -> None:
                 "The chair of your cell opened a case file by break-glass.\n\n"
                 "Open %(url)s to see which one and when.\n"
             ) % {"url": link}
-        try:
-            send_mail(
-                subject=subject,
-                message=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
-            )
-        except OSError:
-            logger.exception("break-glass e-mail to user %s failed", user.pk)
+        mail_person(user=user, subject=subject, body=body, what="break-glass")
 
 
 def break_glass_review(*, actor: User, access: BreakGlass, note: str) -> BreakGlass:
