@@ -78,6 +78,18 @@ EXPECTED: dict[Action, set[Role]] = {
     # Break-glass uses: listed to chair (own), coordinator and DPO; reviewed by the coordinator.
     Action.BREAK_GLASS_LIST: {C, K, D},
     Action.BREAK_GLASS_REVIEW: {K},
+    # "retention: dry run, approve purge" — K prepares, C approves; "D: read report".
+    Action.RETENTION_PREPARE: {K},
+    Action.RETENTION_APPROVE: {C},
+    Action.RETENTION_READ: {C, K, D},
+    # "data-subject requests: compile / review own entries / decide" — K / I M / C; D sees
+    # the decision.
+    Action.SUBJECT_REQUEST_COMPILE: {K},
+    Action.SUBJECT_REQUEST_REVIEW: {I, M},
+    Action.SUBJECT_REQUEST_DECIDE: {C},
+    Action.SUBJECT_REQUEST_DECISIONS: {D},
+    # §6 "the charter names the controllers; Casus produces the art. 30 record".
+    Action.PROCESSING_RECORD_READ: {C, K, D, A},
 }
 
 

@@ -51,6 +51,19 @@ class Action(StrEnum):
     # Privacy
     BREAK_GLASS_LIST = "break_glass.list"
     BREAK_GLASS_REVIEW = "break_glass.review"
+    # Retention: the coordinator prepares a purge (dry run), the chair approves it, the DPO
+    # reads the reports and the destruction log.
+    RETENTION_PREPARE = "retention.prepare"
+    RETENTION_APPROVE = "retention.approve"
+    RETENTION_READ = "retention.read"
+    # Data-subject requests: the coordinator compiles, the information officer and members
+    # review their own organisation's entries, the chair decides, the DPO sees the decision.
+    SUBJECT_REQUEST_COMPILE = "subject_request.compile"
+    SUBJECT_REQUEST_REVIEW = "subject_request.review"
+    SUBJECT_REQUEST_DECIDE = "subject_request.decide"
+    SUBJECT_REQUEST_DECISIONS = "subject_request.decisions"
+    # The GDPR art. 30 record and the DPIA annex, produced from the charter.
+    PROCESSING_RECORD_READ = "processing_record.read"
 
 
 class CaseAction(StrEnum):
@@ -128,6 +141,21 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     # meeting and records the review) and the DPO (who is told of each one).
     Action.BREAK_GLASS_LIST: frozenset({Role.CHAIR, Role.COORDINATOR, Role.DPO}),
     Action.BREAK_GLASS_REVIEW: frozenset({Role.COORDINATOR}),
+    # "retention: dry run, approve purge" — the coordinator prepares, the chair approves;
+    # "DPO: read report". The chair and the coordinator read the reports they act on.
+    Action.RETENTION_PREPARE: frozenset({Role.COORDINATOR}),
+    Action.RETENTION_APPROVE: frozenset({Role.CHAIR}),
+    Action.RETENTION_READ: frozenset({Role.CHAIR, Role.COORDINATOR, Role.DPO}),
+    # "data-subject requests: compile / review own entries / decide / see decision".
+    Action.SUBJECT_REQUEST_COMPILE: frozenset({Role.COORDINATOR}),
+    Action.SUBJECT_REQUEST_REVIEW: frozenset({Role.INFORMATION_OFFICER, Role.MEMBER}),
+    Action.SUBJECT_REQUEST_DECIDE: frozenset({Role.CHAIR}),
+    Action.SUBJECT_REQUEST_DECISIONS: frozenset({Role.DPO}),
+    # The record of processing and the DPIA annex: the controllers' representatives (chair,
+    # coordinator), the DPO who keeps them, and the administrator who drafts the charter.
+    Action.PROCESSING_RECORD_READ: frozenset(
+        {Role.CHAIR, Role.COORDINATOR, Role.DPO, Role.CELL_ADMIN}
+    ),
 }
 
 
