@@ -16,7 +16,7 @@ cannot ship without saying who may open it and with which ids.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,7 +84,21 @@ from casus.meetings.services.meetings import (
 )
 from casus.meetings.services.minutes import minutes_propose, minutes_save
 from casus.meetings.services.register import exchange_record
-from casus.privacy.models import BreakGlass
+from casus.privacy.models import (
+    BreakGlass,
+    SubjectRequest,
+    SubjectRequestKind,
+    SubjectRequestOutcome,
+    SubjectRequestReview,
+)
+from casus.privacy.selectors import subject_review_items_for
+from casus.privacy.services import (
+    subject_request_compile,
+    subject_request_decide,
+    subject_request_register,
+    subject_review_submit,
+)
+from casus.retention.models import PurgeRun
 from tests.cases.factories import CaseFactory, JournalEntryFactory, SignalFactory, participate
 from tests.conftest import World, mark_reauthenticated, ready_client
 from tests.factories import CellFactory, MembershipFactory, UserFactory, enrol_totp
@@ -317,6 +331,34 @@ CLASSIFICATION: dict[str, ObjectUrl | CellPage | InstallationUrl | PublicUrl] = 
     "privacy:break_glass_review": ObjectUrl(
         "break_glass", frozenset({K}), post_only=True, data={"note": "Hijacked"}
     ),
+    # (a) data-subject requests: ``subject_request`` is compiled and in review (the member's
+    # organisation reviews its entries), ``decided_request`` an access request granted.
+    "privacy:subject_request": ObjectUrl("subject_request", frozenset({C, K})),
+    "privacy:subject_request_compile": ObjectUrl("subject_request", frozenset({K}), post_only=True),
+    "privacy:subject_request_extend": ObjectUrl(
+        "subject_request",
+        frozenset({K}),
+        post_only=True,
+        data={"months": 1, "reason": "Hijacked"},
+    ),
+    "privacy:subject_request_decide": ObjectUrl(
+        "subject_request",
+        frozenset({C}),
+        data={"outcome": "refused", "legal_ground": "Hijacked", "note": ""},
+    ),
+    "privacy:subject_request_rectified": ObjectUrl(
+        "subject_request", frozenset({K}), post_only=True, data={"note": "Hijacked"}
+    ),
+    "privacy:subject_request_close": ObjectUrl("subject_request", frozenset({K}), post_only=True),
+    "privacy:subject_request_response": ObjectUrl(
+        "decided_request", frozenset({C, K}), get_only=True
+    ),
+    "privacy:subject_review": ObjectUrl("subject_review", frozenset({M})),
+    # (a) retention: a dry-run report for chair, coordinator and DPO; the chair decides.
+    "retention:run": ObjectUrl("purge_run", frozenset({C, K, D})),
+    "retention:decide": ObjectUrl(
+        "purge_run", frozenset({C}), data={"decision": "reject", "note": "Hijacked"}
+    ),
     "cases:handover_decide": ObjectUrl(
         "handover", frozenset({K}), post_only=True, data={"decision": "decline"}
     ),
@@ -472,6 +514,15 @@ CLASSIFICATION: dict[str, ObjectUrl | CellPage | InstallationUrl | PublicUrl] = 
     "meetings:register": CellPage(frozenset({C, K, I})),
     "meetings:register_new": CellPage(frozenset({I})),
     "privacy:break_glass_list": CellPage(frozenset({C, K, D})),
+    "privacy:subject_requests": CellPage(frozenset({C, K})),
+    "privacy:subject_request_new": CellPage(frozenset({K})),
+    "privacy:subject_request_decisions": CellPage(frozenset({D})),
+    "privacy:subject_reviews": CellPage(frozenset({K, I, M})),
+    "privacy:record": CellPage(frozenset({C, K, D, A})),
+    "privacy:dpia": CellPage(frozenset({C, K, D, A})),
+    "retention:runs": CellPage(frozenset({C, K, D})),
+    "retention:prepare": CellPage(frozenset({K}), post_only=True),
+    "retention:log": CellPage(frozenset({C, K, D})),
     # (c) installation
     "installation:cells": InstallationUrl(),
     "installation:cell": InstallationUrl(object="cell"),
@@ -787,6 +838,55 @@ def _meeting_objects(cell: Cell, users: dict[Role, User], marker: str) -> dict[s
     }
 
 
+def _retention_objects(cell: Cell, users: dict[Role, User]) -> dict[str, Model]:
+    """A dry run of the cell awaiting the chair's decision (nothing due: no items)."""
+    run = PurgeRun.objects.create(
+        cell=cell, as_of=timezone.localdate(), charter_version=1, prepared_by=users[K]
+    )
+    return {"purge_run": run}
+
+
+def _subject_request_objects(cell: Cell, users: dict[Role, User], marker: str) -> dict[str, Model]:
+    """Two access requests by the fixture case's subject: one compiled and in review by the
+    member's organisation, one reviewed (everything disclosed) and granted by the chair."""
+
+    def register() -> SubjectRequest:
+        return subject_request_register(
+            actor=users[K],
+            cell=cell,
+            kind=SubjectRequestKind.ACCESS,
+            received_on=timezone.localdate(),
+            family_name=f"Case-{marker}-only",
+            given_names="Alex",
+            birth_date=date(2007, 2, 3),
+            request_text="What do you hold about me?",
+            contact="By post.",
+        )
+
+    pending = subject_request_compile(actor=users[K], request=register())
+    decided = subject_request_compile(actor=users[K], request=register())
+    review = decided.reviews.get()
+    items = subject_review_items_for(actor=users[M], review=review)
+    subject_review_submit(
+        actor=users[M],
+        review=review,
+        decisions={view.item.pk: (True, "", "") for view in items},
+    )
+    decided.refresh_from_db()
+    decided = subject_request_decide(
+        actor=users[C],
+        request=decided,
+        outcome=SubjectRequestOutcome.GRANTED,
+        legal_ground="GDPR art. 15",
+        note="",
+    )
+    return {
+        "subject_request": pending,
+        "subject_review": pending.reviews.get(),
+        "decided_request": decided,
+    }
+
+
 def _handover(from_case: Case, to_cell: Cell, contact: User) -> Handover:
     """The minimal record ``case_close`` sends to ``to_cell`` when the person moved."""
     return Handover.objects.create(
@@ -819,6 +919,8 @@ def cells(world: World, settings: Any, tmp_path: Path) -> Cells:
         key: _objects(cell, users[A], marker)
         | _case_objects(cell, users, marker)
         | _meeting_objects(cell, users, marker)
+        | _subject_request_objects(cell, users, marker)
+        | _retention_objects(cell, users)
         for key, cell, users, marker in (
             ("a", world.cell_a, users_a, "A"),
             ("b", world.cell_b, users_b, "B"),
@@ -1063,6 +1165,8 @@ def _cell_id(obj: Model) -> int:
         return obj.to_cell_id
     if isinstance(obj, AgendaItem):
         return obj.meeting.cell_id
+    if isinstance(obj, SubjectRequestReview):
+        return obj.request.cell_id
     if isinstance(obj, (Invitation, FeedbackSheet)):
         return obj.item.meeting.cell_id
     if isinstance(getattr(obj, "case", None), Case):

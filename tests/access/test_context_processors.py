@@ -18,11 +18,26 @@ SIGNALS, CASES, NOTICES = "/signals/", "/cases/", "/notifications/"
 SCENARIOS, HANDOVERS, MEETINGS = "/scenarios/", "/handovers/", "/meetings/"
 EXCHANGES = "/exchanges/"
 BREAK_GLASS = "/privacy/break-glass/"
+REQUESTS, REVIEWS = "/privacy/requests/", "/privacy/reviews/"
+DECISIONS, RECORD = "/privacy/requests/decisions/", "/privacy/record/"
+RETENTION = "/retention/"
 
 EXPECTED = {
-    "chair": {SIGNALS, CASES, MEETINGS, EXCHANGES, SETUP, APPROVALS, BREAK_GLASS, NOTICES},
-    "cell_admin": {SETUP, NOTICES},
-    "dpo": {AUDIT, BREAK_GLASS, NOTICES},
+    "chair": {
+        SIGNALS,
+        CASES,
+        MEETINGS,
+        EXCHANGES,
+        SETUP,
+        APPROVALS,
+        BREAK_GLASS,
+        RETENTION,
+        REQUESTS,
+        RECORD,
+        NOTICES,
+    },
+    "cell_admin": {SETUP, RECORD, NOTICES},
+    "dpo": {AUDIT, BREAK_GLASS, RETENTION, DECISIONS, RECORD, NOTICES},
     "coordinator": {
         SIGNALS,
         CASES,
@@ -31,10 +46,13 @@ EXPECTED = {
         SCENARIOS,
         HANDOVERS,
         BREAK_GLASS,
+        RETENTION,
+        REQUESTS,
+        RECORD,
         NOTICES,
     },
-    "information_officer": {SIGNALS, CASES, MEETINGS, EXCHANGES, NOTICES},
-    "partner1": {SIGNALS, CASES, MEETINGS, NOTICES},
+    "information_officer": {SIGNALS, CASES, MEETINGS, EXCHANGES, REVIEWS, NOTICES},
+    "partner1": {SIGNALS, CASES, MEETINGS, REVIEWS, NOTICES},
     "strategic": {MEETINGS, NOTICES},
 }
 
@@ -51,6 +69,15 @@ def test_the_urls_are_what_this_module_assumes() -> None:
     assert reverse("cases:handovers") == HANDOVERS
     assert (reverse("meetings:list"), reverse("meetings:register")) == (MEETINGS, EXCHANGES)
     assert reverse("privacy:break_glass_list") == BREAK_GLASS
+    assert reverse("retention:runs") == RETENTION
+    assert (reverse("privacy:subject_requests"), reverse("privacy:subject_reviews")) == (
+        REQUESTS,
+        REVIEWS,
+    )
+    assert (reverse("privacy:subject_request_decisions"), reverse("privacy:record")) == (
+        DECISIONS,
+        RECORD,
+    )
 
 
 @pytest.mark.parametrize(("who", "links"), EXPECTED.items())
@@ -72,6 +99,10 @@ def test_dashboard_navigation_by_role(world: World, who: str, links: set[str]) -
         HANDOVERS,
         MEETINGS,
         BREAK_GLASS,
+        REQUESTS,
+        REVIEWS,
+        DECISIONS,
+        RECORD,
     ):
         assert (f'href="{url}"' in page) is (url in links), (who, url)
 
@@ -93,7 +124,15 @@ def test_same_person_gets_the_navigation_of_the_active_cell(world: World) -> Non
     request.user = world.chair
     request.cell = world.cell_b  # type: ignore[attr-defined]
     urls = {url for url, _label in navigation(request)["nav_items"]}
-    assert urls == {reverse("core:dashboard"), AUDIT, BREAK_GLASS, NOTICES}
+    assert urls == {
+        reverse("core:dashboard"),
+        AUDIT,
+        BREAK_GLASS,
+        RETENTION,
+        DECISIONS,
+        RECORD,
+        NOTICES,
+    }
 
 
 def test_no_cell_no_cell_links(world: World) -> None:

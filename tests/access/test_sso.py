@@ -478,3 +478,12 @@ def test_settings_refuse_a_provider_without_client_id() -> None:
     )
     assert result.returncode != 0
     assert "CASUS_OIDC_CLIENT_ID" in result.stderr
+
+
+def test_the_header_links_to_the_sso_connections_only_when_configured(
+    world: World, settings
+) -> None:
+    link = f'href="{reverse("socialaccount_connections")}"'
+    assert link not in ready_client(world.partner1).get("/").content.decode()
+    settings.CASUS_OIDC_SERVER_URL = "https://idp.example.be"
+    assert link in ready_client(world.partner1).get("/").content.decode()

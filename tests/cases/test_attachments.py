@@ -17,6 +17,7 @@ from casus.access.rules import forget_case_contexts
 from casus.audit.models import AccessKind, AccessLog
 from casus.audit.selectors import event_values
 from casus.cases import attachments as storage
+from casus.cases.attachments import UnreadableFile, open_stored
 from casus.cases.models import Attachment, Visibility
 from casus.cases.services.casefile import attachment_upload, participation_revoke
 from casus.core.exceptions import Forbidden, RuleViolation
@@ -139,7 +140,11 @@ def test_upload_accepts_allowed_types_and_stores_outside_the_web_root(
     assert attachment.storage_name != name
     assert name not in attachment.storage_name
     assert stored_files(store) == [store / attachment.storage_name]
-    assert (store / attachment.storage_name).read_bytes() == content
+    # On disk only encrypted (no plaintext, not even its start); opened with the row's key.
+    on_disk = (store / attachment.storage_name).read_bytes()
+    assert content[:16] not in on_disk and on_disk.startswith(b"CASUS-ATTACHMENT-1\n")
+    with open_stored(attachment.storage_name, attachment.file_key) as handle:
+        assert handle.read() == content
     event = rec.event
     assert event is not None
     assert event.case_id == cases.case.pk
@@ -432,6 +437,21 @@ def test_attachment_visibility(world: World, cases: CaseWorld, store: Path) -> N
     assert "police.pdf" not in listing.content.decode()
 
 
+def test_a_swapped_or_damaged_file_is_404_not_500(
+    world: World, cases: CaseWorld, store: Path
+) -> None:
+    first = upload(world.partner1, cases.case, "report.pdf", PDF)
+    second = upload(world.partner1, cases.case, "other.txt", b"Other notes.\n")
+    # Another attachment's file in its place: the key and the name binding refuse it.
+    (store / first.storage_name).write_bytes((store / second.storage_name).read_bytes())
+    url = reverse("cases:attachment_download", args=[cases.case.pk, first.pk])
+    assert ready_client(world.partner1).get(url).status_code == 404
+    (store / first.storage_name).write_bytes(b"CASUS-ATTACHMENT-1\n" + b"\0" * 40)
+    assert ready_client(world.partner1).get(url).status_code == 404
+    with pytest.raises(UnreadableFile):
+        open_stored(first.storage_name, second.file_key)
+
+
 def test_download_of_a_missing_file_is_404(world: World, cases: CaseWorld, store: Path) -> None:
     attachment = upload(world.partner1, cases.case, "report.pdf", PDF)
     (store / attachment.storage_name).unlink()
@@ -594,3 +614,28 @@ def test_an_upload_after_a_concurrent_close_is_refused(
         upload(world.partner1, stale, "report.pdf", PDF)
     assert stored_files(store) == []
     assert not Attachment.objects.exists()
+
+
+def test_files_stored_before_encryption_are_sealed_in_place(
+    world: World, cases: CaseWorld, store: Path
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("casus.cases.migrations.0005_attachment_files_encrypted")
+    attachment = upload(world.partner1, cases.case, "report.pdf", PDF)
+    # As before encryption: the file in clear, no key.
+    path = store / attachment.storage_name
+    with open_stored(attachment.storage_name, attachment.file_key) as handle:
+        path.write_bytes(handle.read())
+    Attachment.objects.filter(pk=attachment.pk).update(file_key="")
+    assert path.read_bytes() == PDF
+    migration.seal_files(apps, None)
+    attachment.refresh_from_db()
+    assert attachment.file_key and not path.read_bytes().startswith(b"%PDF-")
+    with open_stored(attachment.storage_name, attachment.file_key) as handle:
+        assert handle.read() == PDF
+    # And back.
+    migration.open_files(apps, None)
+    assert path.read_bytes() == PDF

@@ -4,18 +4,22 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from casus.cases import tasks as case_tasks  # noqa: F401 — registers the periodic jobs
-from casus.core import tasks  # noqa: F401
+from casus.core.management.commands.worker import _load_task_modules
 from casus.core.models import PeriodicRun
 from casus.core.scheduler import jobs, period_key, run_due
 
 pytestmark = pytest.mark.django_db
 
+# Every app's periodic jobs, as ``casus worker`` registers them.
+_load_task_modules()
 
 DAILY = sorted(
     [
         "casus.core.tasks.clear_expired_sessions",
         "casus.cases.tasks.send_reminders",
+        "casus.audit.tasks.seal_audit_chains",
+        "casus.retention.tasks.retention_purge",
+        "casus.privacy.tasks.send_subject_request_reminders",
     ]
 )
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from casus.access.models import Cell, User
 from casus.audit.models import AuditEvent
-from casus.cases.attachments import attachment_path
+from casus.cases.attachments import attachment_path, open_stored
 from casus.cases.models import (
     ActionStatus,
     Assessment,
@@ -143,9 +143,13 @@ def test_attachments_are_stored(demo: Cell, demo_dirs: Path) -> None:
     for attachment in attachments:
         path = attachment_path(attachment.storage_name)
         assert path.parent == demo_dirs / "att"
-        assert path.stat().st_size == attachment.size
+        # Stored encrypted: the file opens with the row's key to the size recorded.
+        with open_stored(attachment.storage_name, attachment.file_key) as handle:
+            assert len(handle.read()) == attachment.size
     pdf = attachments.get(content_type="application/pdf")
-    assert attachment_path(pdf.storage_name).read_bytes().startswith(b"%PDF-")
+    assert not attachment_path(pdf.storage_name).read_bytes().startswith(b"%PDF-")
+    with open_stored(pdf.storage_name, pdf.file_key) as handle:
+        assert handle.read().startswith(b"%PDF-")
 
 
 def test_everything_went_through_the_services(demo: Cell) -> None:

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from casus.audit import chain
 from casus.audit.models import AuditEvent
 from casus.audit.services import audit_record
+from casus.cases.attachments import attachment_path
 from casus.cases.models import Attachment, Case, CaseStatus, Visibility
 from casus.cases.services.casefile import attachment_upload
 from casus.privacy import backup, keys
@@ -289,8 +290,11 @@ def test_the_archive_holds_sealed_values_only_as_ciphertext(
     assert ["cases", "0001_initial"] in manifest["migrations"]
     attachment = Attachment.objects.get(case=case)
     stored = unpacked / "files" / "attachments" / attachment.storage_name
-    assert stored.read_bytes() == PDF
-    assert manifest["members"][f"files/attachments/{attachment.storage_name}"]["size"] == len(PDF)
+    assert stored.read_bytes() == attachment_path(attachment.storage_name).read_bytes()
+    assert b"%PDF-" not in stored.read_bytes()  # the file itself is encrypted (its own key)
+    assert manifest["members"][f"files/attachments/{attachment.storage_name}"]["size"] == (
+        stored.stat().st_size
+    )
     # The field keys are never part of it.
     assert not [name for name in manifest["members"] if re.search(r"cell-\d+\.json$", name)]
     assert not list(unpacked.rglob("cell-*.json"))

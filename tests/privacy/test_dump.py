@@ -140,3 +140,14 @@ def test_the_demos_sqlite_file_holds_no_plaintext(tmp_path: Path) -> None:
     assert raw
     text = raw.decode("utf-8", errors="replace")
     assert leaks(values, text, set(public_list)) == []
+
+
+@pytest.mark.django_db
+def test_the_demos_attachment_files_hold_no_plaintext(demo_dirs: Path) -> None:
+    """The files on disk are encrypted too: neither the PDF's nor the notes' words show."""
+    load_demo()
+    files = sorted((demo_dirs / "att").iterdir())
+    assert len(files) >= 2
+    raw = b"".join(path.read_bytes() for path in files)
+    for plain in (b"%PDF-", b"Amber", b"klassenraad", b"huisbezoek"):
+        assert plain not in raw, plain

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("setup:approvals"), _("Approvals")))
         if can(user, Action.BREAK_GLASS_LIST, cell):
             items.append((reverse("privacy:break_glass_list"), _("Break-glass")))
+        if can(user, Action.RETENTION_READ, cell):
+            items.append((reverse("retention:runs"), _("Retention")))
+        # Data-subject requests: the coordinator's and the chair's list, the reviewers' parts,
+        # the DPO's decisions — one link, to the page of the reader's role.
+        if can(user, Action.SUBJECT_REQUEST_COMPILE, cell) or can(
+            user, Action.SUBJECT_REQUEST_DECIDE, cell
+        ):
+            items.append((reverse("privacy:subject_requests"), _("Data-subject requests")))
+        elif can(user, Action.SUBJECT_REQUEST_REVIEW, cell):
+            items.append((reverse("privacy:subject_reviews"), _("Data-subject requests")))
+        elif can(user, Action.SUBJECT_REQUEST_DECISIONS, cell):
+            items.append((reverse("privacy:subject_request_decisions"), _("Data-subject requests")))
+        if can(user, Action.PROCESSING_RECORD_READ, cell):
+            items.append((reverse("privacy:record"), _("Record of processing")))
         if can(user, Action.AUDIT_READ, cell):
             items.append((reverse("audit:events"), _("Audit log")))
         items.append((reverse("core:notifications"), _("Notifications")))
@@ -42,4 +57,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     several_cells = False
     if user.is_authenticated and cell is not None:
         several_cells = membership_list_mine(actor=user).exclude(cell=cell).exists()
-    return {"nav_items": items, "active_cell": cell, "several_cells": several_cells}
+    return {
+        "nav_items": items,
+        "active_cell": cell,
+        "several_cells": several_cells,
+        # Single sign-on configured: people may link their provider account (ADR 0022).
+        "sso_enabled": bool(settings.CASUS_OIDC_SERVER_URL),
+    }

@@ -110,6 +110,7 @@ class CharterForm(forms.ModelForm[Charter]):
         model = Charter
         fields = (
             "purpose",
+            "controllers",
             "organisations",
             "participation",
             "meeting_rules",

@@ -356,6 +356,16 @@ class Charter(models.Model):
         _("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
     purpose = models.TextField(_("purpose"))
+    # The (joint) controllers of the processing (GDPR art. 26), named in the record of
+    # processing activities and the DPIA annex.
+    controllers = models.TextField(
+        _("controllers"),
+        blank=True,
+        help_text=_(
+            "Who determines the purposes and means of the processing (the joint controllers) "
+            "and how they share their responsibilities."
+        ),
+    )
     organisations = models.ManyToManyField(
         Organisation, related_name="charters", verbose_name=_("participating organisations")
     )

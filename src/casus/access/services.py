@@ -534,6 +534,7 @@ def membership_request_withdraw(*, actor: User, request: MembershipRequest) -> M
 
 CHARTER_FIELDS = (
     "purpose",
+    "controllers",
     "participation",
     "meeting_rules",
     "confidentiality_rules",

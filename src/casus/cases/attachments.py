@@ -7,10 +7,13 @@ are stored under ``CASUS_ATTACHMENT_DIR`` with a random name; the database keeps
 name, the content type, the size and the SHA-256.
 """
 
+import base64
 import hashlib
+import io
 import os
 import re
 import secrets
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 import puremagic
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
@@ -95,6 +100,8 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+    # The file's own AES-256 key (base64); the row keeps it sealed under the cell's key.
+    file_key: str
 
 
 def _allowed_list() -> str:
@@ -371,11 +378,43 @@ def _copy(chunks: Iterable[bytes], target: IO[bytes], limit: int) -> tuple[int, 
     return size, digest.hexdigest()
 
 
+#: What an encrypted attachment file starts with (then the 12-byte nonce and the ciphertext).
+_MAGIC = b"CASUS-ATTACHMENT-1\n"
+_NONCE_BYTES = 12
+
+
+class UnreadableFile(ValueError):
+    """A stored file that does not open with its key (damaged, swapped or foreign)."""
+
+
+def _seal_file(plaintext: bytes, storage_name: str) -> tuple[bytes, str]:
+    """Encrypt a file's content under a fresh key bound to its storage name; return the bytes
+    to write and the key (base64)."""
+    key = AESGCM.generate_key(bit_length=256)
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(key).encrypt(nonce, plaintext, storage_name.encode())
+    return _MAGIC + nonce + sealed, base64.b64encode(key).decode()
+
+
+def _open_file(data: bytes, storage_name: str, file_key: str) -> bytes:
+    if not data.startswith(_MAGIC):
+        raise UnreadableFile("not an encrypted attachment")
+    nonce = data[len(_MAGIC) : len(_MAGIC) + _NONCE_BYTES]
+    try:
+        return AESGCM(base64.b64decode(file_key)).decrypt(
+            nonce, data[len(_MAGIC) + _NONCE_BYTES :], storage_name.encode()
+        )
+    except (InvalidTag, ValueError) as error:
+        raise UnreadableFile("the attachment does not open with its key") from error
+
+
 def store_upload(upload: Upload, *, filename: str | None = None) -> StoredFile:
-    """Check ``upload`` (name, size, content) and write it under a random name.
+    """Check ``upload`` (name, size, content) and write it, encrypted, under a random name.
 
     ``filename`` is the name as the browser sent it (see ``keep_sent_file_names``); it
-    defaults to ``upload.name``. Raises RuleViolation with the reason when refused; nothing is
+    defaults to ``upload.name``. The content is checked in memory and written only encrypted
+    under its own key (returned, for the row to keep sealed under the cell's key), so no
+    plaintext reaches the disk. Raises RuleViolation with the reason when refused; nothing is
     left on disk then. The caller removes the file (``discard``) if its transaction fails.
     """
     name = check_filename(filename if filename is not None else upload.name)
@@ -385,15 +424,19 @@ def store_upload(upload: Upload, *, filename: str | None = None) -> StoredFile:
     storage_name = secrets.token_hex(16)
     path = attachment_path(storage_name)
     partial = path.with_suffix(".part")
-    try:
-        fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w+b") as target:
-            size, sha256 = _copy(upload.chunks(), target, limit)
-            if size == 0:
-                raise RuleViolation(_("The file is empty."))
-            target.flush()
-            kind = detect_kind(target, size)
+    # In memory up to the limit (the copy refuses anything larger).
+    with tempfile.SpooledTemporaryFile(max_size=limit + 1) as buffer:
+        size, sha256 = _copy(upload.chunks(), buffer, limit)
+        if size == 0:
+            raise RuleViolation(_("The file is empty."))
+        kind = detect_kind(buffer, size)
         check_extension(name, kind)
+        buffer.seek(0)
+        sealed, file_key = _seal_file(buffer.read(), storage_name)
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as target:
+            target.write(sealed)
         os.replace(partial, path)
     except BaseException:
         with suppress(FileNotFoundError):
@@ -405,12 +448,30 @@ def store_upload(upload: Upload, *, filename: str | None = None) -> StoredFile:
         content_type=kind.content_type,
         size=size,
         sha256=sha256,
+        file_key=file_key,
     )
 
 
-def open_stored(storage_name: str) -> IO[Any]:
-    """Open a stored attachment for reading (FileNotFoundError when it is gone)."""
-    return attachment_path(storage_name).open("rb")
+def open_stored(storage_name: str, file_key: str) -> IO[bytes]:
+    """Open a stored attachment for reading, decrypted (FileNotFoundError when it is gone,
+    UnreadableFile when it does not open with its key). A file stored before encryption has
+    no key and is read as it is."""
+    path = attachment_path(storage_name)
+    if not file_key:
+        return path.open("rb")
+    return io.BytesIO(_open_file(path.read_bytes(), storage_name, file_key))
+
+
+def seal_stored(storage_name: str) -> str:
+    """Encrypt a file stored in clear before encryption existed, in place; return its key."""
+    path = attachment_path(storage_name)
+    sealed, file_key = _seal_file(path.read_bytes(), storage_name)
+    partial = path.with_suffix(".part")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as target:
+        target.write(sealed)
+    os.replace(partial, path)
+    return file_key
 
 
 def discard(storage_name: str) -> None:

@@ -41,6 +41,9 @@ CASUS_AUDIT_VERIFY_KEYS = env.list("CASUS_AUDIT_VERIFY_KEYS", default=[])
 # Secret the backup key is derived from (ADR 0021): not a field key, kept apart from archives.
 # No local default: `casus backup` refuses to run without it.
 CASUS_BACKUP_KEY = env.str("CASUS_BACKUP_KEY", default="")
+# The daily retention job proposes a dry run to a cell's chair at most once per this many days
+# (the coordinator can prepare one at any time).
+CASUS_RETENTION_PROPOSAL_DAYS = env.int("CASUS_RETENTION_PROPOSAL_DAYS", default=28)
 # What the data-protection officer's "unusual access" page flags (local time for the night).
 CASUS_UNUSUAL_CASES_PER_DAY = env.int("CASUS_UNUSUAL_CASES_PER_DAY", default=15)
 CASUS_UNUSUAL_SEARCHES_PER_DAY = env.int("CASUS_UNUSUAL_SEARCHES_PER_DAY", default=20)
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "casus.cases",
     "casus.meetings",
     "casus.privacy",
+    "casus.retention",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("casus.cases.urls")),
     path("", include("casus.meetings.urls")),
     path("", include("casus.privacy.urls")),
+    path("retention/", include("casus.retention.urls")),
     path("", include("casus.core.urls")),
 ]

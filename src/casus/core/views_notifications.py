@@ -23,6 +23,13 @@ KIND_TEXTS: dict[str, Promise] = {
     "break_glass_opened": gettext_lazy(
         "The chair opened case %(reference)s by break-glass; the next meeting reviews it."
     ),
+    "purge_proposed": gettext_lazy("A retention purge awaits your approval."),
+    "subject_request_due": gettext_lazy(
+        "Data-subject request %(reference)s must be answered within a week."
+    ),
+    "subject_request_overdue": gettext_lazy(
+        "Data-subject request %(reference)s is past its deadline."
+    ),
 }
 _FALLBACK = gettext_lazy("You have a new notice.")
 

@@ -33,6 +33,7 @@ from casus.access.models import (
 )
 from casus.demo.cases import build_cases
 from casus.demo.meetings import build_meetings
+from casus.demo.privacy import build_privacy
 
 CELL_NAME = "Demostad"
 
@@ -135,6 +136,10 @@ def load_demo() -> list[dict[str, object]]:
         )
         # The meetings: on a new cell, and on a demo cell from before they existed.
         build_meetings(
+            Cell.objects.get(name=CELL_NAME), {person.key: _user(person) for person in PEOPLE}
+        )
+        # A data-subject request in review: on a new cell, and on an older demo cell.
+        build_privacy(
             Cell.objects.get(name=CELL_NAME), {person.key: _user(person) for person in PEOPLE}
         )
         logins = [_ensure_login(person, stored.get(person.email)) for person in PEOPLE]

@@ -346,6 +346,17 @@ class CaseContext:
             membership is not None and case.lead_organisation_id == membership.organisation_id
         )
 
+    def break_glass_until(self) -> datetime | None:
+        """When the person's break-glass access to this case ends (None: none now); read once
+        per request, for the case header and the access log alike."""
+        if "_break_glass_until" not in self.__dict__:
+            self._break_glass_until = (
+                break_glass_until(self.membership.user, self.case.pk)
+                if self.membership is not None and self.role == Role.CHAIR
+                else None
+            )
+        return self._break_glass_until
+
     def allows(self, action: CaseAction) -> bool:
         role = self.role
         # No case role in this cell: nothing.
@@ -545,3 +556,8 @@ from .meetings import ItemAccess as ItemAccess  # noqa: E402
 from .meetings import item_access as item_access  # noqa: E402
 from .meetings import item_access_map as item_access_map  # noqa: E402
 from .meetings import meeting_queryset_for as meeting_queryset_for  # noqa: E402
+
+# The data-subject request rules; re-exported here.
+from .subject_requests import subject_request_queryset_for as subject_request_queryset_for  # noqa: E402
+from .subject_requests import subject_review_allowed as subject_review_allowed  # noqa: E402
+from .subject_requests import subject_review_queryset_for as subject_review_queryset_for  # noqa: E402

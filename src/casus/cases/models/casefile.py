@@ -278,6 +278,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=100, unique=True, editable=False)
+    # The file's own key (it is stored encrypted under it), sealed under the cell's key: a cell
+    # erased or a key rotated covers the files too. Empty only for files stored before.
+    file_key = EncryptedCharField(max_length=64, blank=True, editable=False, cell="case.cell_id")
     for_meeting = models.BooleanField(_("for the coming meeting"), default=False)
     uploaded_at = models.DateTimeField(default=timezone.now)
 
@@ -303,7 +306,10 @@ class Handover(models.Model):
     Only identity, the sending cell and its coordinator as contact: nothing of the file.
     """
 
-    from_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="handovers")
+    # None once the sending cell purged its case: the handover stays the receiving cell's record.
+    from_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="handovers"
+    )
     from_cell = models.ForeignKey("access.Cell", on_delete=models.PROTECT, related_name="+")
     to_cell = models.ForeignKey(
         "access.Cell", on_delete=models.PROTECT, related_name="handovers_received"

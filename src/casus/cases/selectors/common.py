@@ -2,14 +2,13 @@
 
 from django.http import Http404
 
-from casus.access.models import Role, User
+from casus.access.models import User
 from casus.access.rules import (
     CaseAction,
     CaseContext,
-    break_glass_until,
+    case_context,
     case_queryset_for,
     case_require,
-    membership_for,
 )
 from casus.audit.models import AccessKind
 from casus.audit.services import access_record
@@ -44,9 +43,7 @@ def case_read_record(
 
     A read by a chair through break-glass is marked, so that it stands out in the log.
     """
-    membership = membership_for(actor, case.cell_id)
-    chair = membership is not None and membership.role == Role.CHAIR
-    if chair and break_glass_until(actor, case.pk) is not None:
+    if case_context(actor, case).break_glass_until() is not None:
         data = {**data, "break_glass": True}
     access_record(
         actor=actor,

@@ -308,6 +308,7 @@ def attachment_upload(
                 size=stored.size,
                 sha256=stored.sha256,
                 storage_name=stored.storage_name,
+                file_key=stored.file_key,
                 for_meeting=for_meeting,
             )
             record_case_change(

@@ -108,13 +108,18 @@ def lock_cell(cell: Cell | int) -> Cell:
 
 
 def next_case_number(cell: Cell, year: int) -> int:
-    """The next case number of ``cell`` in ``year``: one past the highest, under the cell lock.
+    """The next case number of ``cell`` in ``year``: one past the highest (destroyed ones
+    included), under the cell lock.
 
     Call inside the transaction that creates the case; the lock is held until it ends.
     """
     lock_cell(cell)
+    from casus.retention.selectors import highest_destroyed_number
+
     last = Case.objects.filter(cell=cell, year=year).aggregate(last=Max("number"))["last"]
-    return (last or 0) + 1
+    # A destroyed case's number is never given again.
+    purged = highest_destroyed_number(cell.pk, f"{year}-")
+    return max(last or 0, purged) + 1
 
 
 def next_signal_reference(cell: Cell, at: datetime | None = None) -> str:
@@ -131,7 +136,10 @@ def next_signal_reference(cell: Cell, at: datetime | None = None) -> str:
     last = Signal.objects.filter(cell=cell, reference__regex=well_formed).aggregate(
         last=Max(Cast(Substr("reference", len(prefix) + 1), BigIntegerField()))
     )["last"]
-    sequence = last or 0
+    # A destroyed signal's reference is never given again.
+    from casus.retention.selectors import highest_destroyed_number
+
+    sequence = max(last or 0, highest_destroyed_number(cell.pk, prefix))
     return f"{prefix}{sequence + 1:04d}"
 
 

@@ -334,8 +334,8 @@ def attachment_download(request: CellRequest, pk: int, attachment_pk: int) -> Fi
     case, context = case_for_page(request, pk, CaseAction.DOSSIER)
     attachment = selectors.attachment_get_for(context=context, pk=attachment_pk)
     try:
-        handle = storage.open_stored(attachment.storage_name)
-    except (FileNotFoundError, ValueError):
+        handle = storage.open_stored(attachment.storage_name, attachment.file_key)
+    except (FileNotFoundError, ValueError):  # gone, or not opening with its key
         raise Http404 from None
     case_read_record(actor=request.user, case=case, kind=AccessKind.ATTACHMENT, obj=attachment)
     response = FileResponse(

@@ -7,7 +7,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casus.access.models import Role
-from casus.access.rules import CaseAction, CaseContext, break_glass_until
+from casus.access.rules import CaseAction, CaseContext
 from casus.core.htmx import CellRequest
 
 from ..models import Case
@@ -70,6 +70,6 @@ def case_page_context(context: CaseContext, tab: str) -> dict[str, object]:
         case = context.case
         if context.allows(CaseAction.BREAK_GLASS):
             page["break_glass_url"] = reverse("privacy:break_glass_open", args=[case.pk])
-        elif context.membership is not None:
-            page["break_glass_until"] = break_glass_until(context.membership.user, case.pk)
+        else:
+            page["break_glass_until"] = context.break_glass_until()
     return page

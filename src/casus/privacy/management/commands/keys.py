@@ -1,4 +1,5 @@
-"""``casus keys``: the cells' field keys (ADR 0019): status, create, rotate, retire, erase."""
+"""``casus keys``: the cells' field keys (ADR 0019): status, create, rotate, reindex, retire,
+erase."""
 
 from typing import Any
 
@@ -7,7 +8,7 @@ from django.db import transaction
 
 from casus.access.models import Cell
 from casus.audit.services import audit_record
-from casus.privacy import keys, rotation
+from casus.privacy import keys, reindex, rotation
 
 
 class Command(BaseCommand):
@@ -24,6 +25,10 @@ class Command(BaseCommand):
             "--resume", action="store_true", help="Finish an interrupted rotation (no new key)."
         )
         rotate.add_argument("--batch", type=int, default=500, help="Rows per transaction.")
+        reindex = sub.add_parser(
+            "reindex", help="Derive every blind index again after CASUS_INDEX_KEY changed."
+        )
+        reindex.add_argument("--batch", type=int, default=500)
         retire = sub.add_parser("retire", help="Remove old key versions nothing needs any more.")
         retire.add_argument("--cell", type=int, action="append", required=True)
         erase = sub.add_parser(
@@ -72,6 +77,13 @@ class Command(BaseCommand):
                 f"cell {cell_id}: current key {kid}; re-sealed {count.values} value(s) "
                 f"in {count.rows} row(s)"
             )
+
+    def _reindex(self, options: dict[str, Any]) -> None:
+        changed = reindex.reindex(batch=options["batch"])
+        with transaction.atomic():
+            audit_record(actor=None, action="BLIND_INDEX_REBUILT", data={"rows": changed})
+        for label, count in changed.items():
+            self.stdout.write(f"{label}: {count} row(s) re-indexed")
 
     def _retire(self, options: dict[str, Any]) -> None:
         for cell_id in self._cells(options):

@@ -1,12 +1,17 @@
-"""Reads of the privacy engine."""
+"""Reads of break-glass accesses."""
 
 from django.db.models import QuerySet
 
 from casus.access.models import Cell, Role, User
-from casus.access.rules import Action, require
+from casus.access.rules import (
+    Action,
+    require,
+)
 from casus.core.exceptions import Forbidden
 
-from .models import BreakGlass
+from ..models import (
+    BreakGlass,
+)
 
 
 def break_glass_list_for(*, actor: User, cell: Cell) -> QuerySet[BreakGlass]:

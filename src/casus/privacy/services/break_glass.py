@@ -1,4 +1,4 @@
-"""Writes of the privacy engine: break-glass access and its review."""
+"""Writes of break-glass access and its review."""
 
 from datetime import timedelta
 
@@ -9,15 +9,25 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casus.access.models import Membership, Role, User
-from casus.access.rules import Action, CaseAction, case_context, require
+from casus.access.rules import (
+    Action,
+    CaseAction,
+    case_context,
+    require,
+)
 from casus.audit.services import audit_record
-from casus.cases.models import Case, GrantReason
+from casus.cases.models import (
+    Case,
+    GrantReason,
+)
 from casus.cases.services.common import grant_user, lock
 from casus.core.exceptions import RuleViolation
 from casus.core.mail import mail_person
 from casus.core.models import Notification
 
-from .models import BreakGlass
+from ..models import (
+    BreakGlass,
+)
 
 #: How long one break-glass access lasts.
 BREAK_GLASS_HOURS = 24
