@@ -7,12 +7,14 @@ page with errors, a redirect or a 404, but never a 500; a script that was stored
 served back unescaped.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
-from tests.conftest import mark_reauthenticated
+from tests.conftest import make_world, mark_reauthenticated
 
 from . import test_cross_cell_urls
 from .test_cross_cell_urls import (
@@ -26,8 +28,64 @@ from .test_cross_cell_urls import (
 
 pytestmark = pytest.mark.django_db
 
-#: The two cells with one object of every kind, from the cross-cell test.
-cells_fixture = test_cross_cell_urls.cells
+
+class _ModuleSettings:
+    """Settings overridden for the whole module (pytest-django's ``settings`` is per test)."""
+
+    def __init__(self) -> None:
+        self.overrides: list[override_settings] = []
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "overrides":
+            object.__setattr__(self, name, value)
+            return
+        override = override_settings(**{name: value})
+        override.enable()
+        self.overrides.append(override)
+
+    def restore(self) -> None:
+        for override in reversed(self.overrides):
+            override.disable()
+
+
+@pytest.fixture(scope="module")
+def _shared_cells(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cells]:
+    """The cross-cell test's two cells, built once for the module.
+
+    Building them takes seconds (more on PostgreSQL); every test here only needs them as they
+    were. They are built in a transaction that is rolled back when the module ends, and each
+    test runs in a savepoint inside it (pytest-django's ``db``), rolled back after the test, so
+    each test still starts from the same cells. Everyone logs in here, once.
+    """
+    settings = _ModuleSettings()
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            build = test_cross_cell_urls.cells.__wrapped__  # the fixture's own function
+            cells: Cells = build(make_world(), settings, tmp_path_factory.mktemp("hostile"))
+            for users in cells.users.values():
+                for user in users.values():
+                    cells.client(user)
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            settings.restore()
+            raise
+    yield cells
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+    settings.restore()
+
+
+@pytest.fixture
+def cells_fixture(_shared_cells: Cells, db: None) -> Cells:
+    """The shared cells, in this test's savepoint."""
+    return _shared_cells
+
 
 SCRIPT = "<script>alert('casus')</script>"
 HOSTILE: list[Any] = [
@@ -46,7 +104,11 @@ QUERY_FIELDS = ("page", "days", "reference", "status", "export", "person")
 
 def _client(cells: Cells, role: Any) -> Client:
     user = cells.users["a"][role]
-    return mark_reauthenticated(cells.client(user), user)
+    client = cells.client(user)
+    # Still logged in: an earlier test's rolled-back session change must not have logged the
+    # client out (every answer would then be a redirect to the login page).
+    assert client.session.get("_auth_user_id") == str(user.pk), (role, "logged out")
+    return mark_reauthenticated(client, user)
 
 
 def _posts() -> list[str]:

@@ -4,6 +4,7 @@ stands out; CSV/XLSX exports that neutralise formulas; never a value or case con
 import csv
 import datetime
 import io
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -19,7 +20,7 @@ from casus.cases.models import Case
 from casus.cases.services.casefile import case_summary_update
 from casus.core.exports import FORMULA_STARTS, neutralise
 from tests.cases.factories import CaseFactory, participate
-from tests.conftest import World, ready_client
+from tests.conftest import World, mark_reauthenticated, ready_client
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_exports_are_logged_and_neutralise_formulas(world: World, case: Case, fm
     world.partner1.full_name = '=HYPERLINK("http://evil")'
     world.partner1.save()
     read(world.partner1, case)
-    client = ready_client(world.dpo)
+    client = mark_reauthenticated(ready_client(world.dpo), world.dpo)
     response = client.get(
         reverse("audit:case_trail"), {"reference": case.reference, "export": fmt, "days": 30}
     )
@@ -134,6 +135,41 @@ def test_exports_are_logged_and_neutralise_formulas(world: World, case: Case, fm
     )
     export = AccessLog.objects.get(kind=AccessKind.EXPORT)
     assert (export.actor, export.data["report"], export.data["format"]) == (world.dpo, "case", fmt)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("audit:case_trail", {"reference": "?", "days": 30}),
+        ("audit:person_trail", {"person": "?", "days": 30}),
+        ("audit:unusual", {"days": 30}),
+    ],
+)
+def test_an_export_asks_to_re_authenticate_after_the_role_check(
+    world: World, case: Case, name: str, params: dict[str, object]
+) -> None:
+    read(world.partner1, case)
+    params = {
+        **params,
+        "export": "csv",
+        **({"reference": case.reference} if "reference" in params else {}),
+        **({"person": world.partner1.pk} if "person" in params else {}),
+    }
+    url = reverse(name)
+    response = ready_client(world.dpo).get(url, params)
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("account_reauthenticate")
+    back = urlsplit(parse_qs(location.query)["next"][0])
+    assert back.path == url and parse_qs(back.query)["export"] == ["csv"]
+    assert not AccessLog.objects.filter(kind=AccessKind.EXPORT).exists()
+    # Anyone else gets 404, not the prompt.
+    assert ready_client(world.coordinator).get(url, params).status_code == 404
+    # Once re-authenticated, the file comes, and the export is logged.
+    response = mark_reauthenticated(ready_client(world.dpo), world.dpo).get(url, params)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert AccessLog.objects.filter(kind=AccessKind.EXPORT, actor=world.dpo).count() == 1
 
 
 @pytest.mark.parametrize(

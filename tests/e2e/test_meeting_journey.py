@@ -16,6 +16,7 @@ page, item page and minutes page (and the forms on the way) are checked with axe
 import datetime
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -38,7 +39,7 @@ from casus.meetings.models import (
 from tests.cases.factories import CaseFactory, participate
 from tests.conftest import make_world
 
-from .helpers import submit
+from .helpers import PASSWORD, path_is, submit
 from .test_case_journey import Journey, activate_charter
 
 pytestmark = pytest.mark.e2e
@@ -70,11 +71,19 @@ def journey(browser: Browser, live_server: LiveServer, transactional_db: None) -
 
 
 def pdf_pages(page: Page, path: str) -> list[str]:
-    """Download ``path`` with the browser's cookies; the text of every page of the PDF."""
-    response = page.request.get(path)
-    assert response.status == 200, f"{path}: HTTP {response.status}"
-    assert response.headers["content-type"] == "application/pdf"
-    reader = pypdf.PdfReader(io.BytesIO(response.body()))
+    """Follow the page's link to ``path``, give the password again when asked (every export
+    asks for a recent re-authentication), and return the text of every page of the PDF."""
+    with page.expect_navigation():
+        page.locator(f"main a[href='{path}']").click()
+    expect(page).to_have_url(path_is("/accounts/reauthenticate/"))
+    form = page.locator("form:has(input[name=password])")
+    form.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_download() as download:
+        form.locator("button[type=submit]").first.click()
+    assert download.value.failure() is None
+    content = Path(download.value.path()).read_bytes()
+    assert content.startswith(b"%PDF"), content[:40]
+    reader = pypdf.PdfReader(io.BytesIO(content))
     pages = [p.extract_text() for p in reader.pages]
     assert pages
     return pages

@@ -1,18 +1,26 @@
 """Agenda and minutes PDFs: the reader's rights decide the content; watermark on every page."""
 
 import io
+from urllib.parse import urlencode
 
 import pypdf
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from casus.access.models import User
 from casus.audit.models import AccessKind, AccessLog
-from tests.conftest import World, ready_client
+from tests.conftest import World, mark_reauthenticated, ready_client
 
 from .test_minutes_fixtures import Held, english, held, others
 
 pytestmark = pytest.mark.django_db
 __all__ = ["english", "held"]
+
+
+def _reader(user: User) -> Client:
+    """A logged-in client that has just re-authenticated, as every PDF download asks."""
+    return mark_reauthenticated(ready_client(user), user)
 
 
 def _pages(content: bytes) -> list[str]:
@@ -32,7 +40,7 @@ def test_watermark_on_every_page_and_hidden_item_absent(
     world: World, held: Held, kind: str
 ) -> None:
     _long_minutes(held)
-    client = ready_client(world.partner2)
+    client = _reader(world.partner2)
     response = client.get(reverse(f"meetings:{kind}", args=[held.meeting.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -62,7 +70,7 @@ def test_watermark_on_every_page_and_hidden_item_absent(
 
 
 def test_pdf_logs_one_row_per_case_item_and_none_for_policy(world: World, held: Held) -> None:
-    response = ready_client(world.coordinator).get(
+    response = _reader(world.coordinator).get(
         reverse("meetings:agenda_pdf", args=[held.meeting.pk])
     )
     assert response.status_code == 200
@@ -74,9 +82,7 @@ def test_pdf_logs_one_row_per_case_item_and_none_for_policy(world: World, held: 
 
 def test_the_chair_sees_the_other_item_listed_but_not_its_minutes(world: World, held: Held) -> None:
     _long_minutes(held)
-    response = ready_client(world.chair).get(
-        reverse("meetings:minutes_pdf", args=[held.meeting.pk])
-    )
+    response = _reader(world.chair).get(reverse("meetings:minutes_pdf", args=[held.meeting.pk]))
     whole = "\n".join(_pages(response.content))
     assert held.hidden.case.reference in whole  # type: ignore[union-attr]
     assert "Secret minutes" not in whole
@@ -86,7 +92,7 @@ def test_the_chair_sees_the_other_item_listed_but_not_its_minutes(world: World, 
 
 def test_the_coordinator_sees_everything(world: World, held: Held) -> None:
     _long_minutes(held)
-    response = ready_client(world.coordinator).get(
+    response = _reader(world.coordinator).get(
         reverse("meetings:minutes_pdf", args=[held.meeting.pk])
     )
     whole = "\n".join(_pages(response.content))
@@ -105,8 +111,27 @@ def test_others_get_404(world: World, held: Held, who: str, kind: str) -> None:
 
 
 def test_an_unknown_meeting_is_404(world: World, held: Held) -> None:
-    response = ready_client(world.coordinator).get(reverse("meetings:agenda_pdf", args=[999999]))
+    response = _reader(world.coordinator).get(reverse("meetings:agenda_pdf", args=[999999]))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["agenda_pdf", "minutes_pdf"])
+def test_the_pdf_asks_to_re_authenticate_after_the_meeting_check(
+    world: World, held: Held, kind: str
+) -> None:
+    url = reverse(f"meetings:{kind}", args=[held.meeting.pk])
+    response = ready_client(world.partner2).get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_reauthenticate')}?{urlencode({'next': url})}"
+    assert not AccessLog.objects.filter(kind=AccessKind.PDF).exists()
+    # Someone who may not read the meeting gets 404, not the prompt; so does an unknown id.
+    assert ready_client(world.member_b).get(url).status_code == 404
+    assert ready_client(world.dpo).get(url).status_code == 404
+    unknown = reverse(f"meetings:{kind}", args=[999999])
+    assert ready_client(world.coordinator).get(unknown).status_code == 404
+    # Once re-authenticated, the same request gives the file.
+    response = _reader(world.partner2).get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
 def test_an_unconfirmed_participant_gets_no_content(world: World, held: Held) -> None:
@@ -116,9 +141,7 @@ def test_an_unconfirmed_participant_gets_no_content(world: World, held: Held) ->
         confirmed_at=None, method=""
     )
     _long_minutes(held)
-    response = ready_client(world.partner1).get(
-        reverse("meetings:minutes_pdf", args=[held.meeting.pk])
-    )
+    response = _reader(world.partner1).get(reverse("meetings:minutes_pdf", args=[held.meeting.pk]))
     whole = "\n".join(_pages(response.content))
     assert held.case.reference in whole
     assert "Line 0 of the long minutes." not in whole

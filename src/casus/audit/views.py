@@ -1,6 +1,6 @@
 """The data-protection officer's view of the logs: who did what and read what, never values."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from casus.access.rules import Action, require
 from casus.cases.selectors.common import case_ids_by_reference, case_references
 from casus.core.exports import table_response
 from casus.core.htmx import CellRequest, render_page
+from casus.core.reauth import after_reauthentication
 
 from .forms import CaseTrailForm, PeriodForm, PersonForm
 from .models import AccessKind, AccessLog, AuditEvent
@@ -87,17 +88,26 @@ def _header() -> list[str]:
 
 
 def _export(
-    request: CellRequest, form: PeriodForm, report: str, rows: Sequence[Sequence[Any]]
+    request: CellRequest,
+    form: PeriodForm,
+    report: str,
+    table: Callable[[], Sequence[Sequence[Any]]],
 ) -> HttpResponse:
-    """Send the report as CSV or XLSX; the export itself is logged."""
-    fmt = form.cleaned_data["export"]
-    access_record(
-        actor=request.user,
-        cell=request.cell,
-        kind=AccessKind.EXPORT,
-        data={"report": report, "format": fmt, "rows": len(rows)},
-    )
-    return table_response(fmt, f"casus-{report}", rows[0] if rows else [], rows[1:])
+    """Send the report (a header row, then rows) as CSV or XLSX once the reader has
+    re-authenticated; the export itself is logged."""
+
+    def respond() -> HttpResponse:
+        fmt = form.cleaned_data["export"]
+        rows = table()
+        access_record(
+            actor=request.user,
+            cell=request.cell,
+            kind=AccessKind.EXPORT,
+            data={"report": report, "format": fmt, "rows": len(rows)},
+        )
+        return table_response(fmt, f"casus-{report}", rows[0] if rows else [], rows[1:])
+
+    return after_reauthentication(request, respond)
 
 
 def _trail_page(
@@ -116,8 +126,12 @@ def _trail_page(
         actor=request.user, cell=request.cell, since=since, case_ids=case_ids, person_id=person_id
     )
     if form.cleaned_data.get("export"):
-        rows = _trail_rows(request, reads[:EXPORT_ROWS], changes[:EXPORT_ROWS])
-        return _export(request, form, report, [_header(), *rows])
+        return _export(
+            request,
+            form,
+            report,
+            lambda: [_header(), *_trail_rows(request, reads[:EXPORT_ROWS], changes[:EXPORT_ROWS])],
+        )
     rows = _trail_rows(request, reads[: PAGE_ROWS * 20], changes[: PAGE_ROWS * 20])
     page = Paginator(rows, PAGE_ROWS).get_page(request.GET.get("page"))
     return render_page(
@@ -180,7 +194,7 @@ def unusual(request: CellRequest) -> HttpResponse:
     ]
     header = [_("When"), _("Person"), _("What stands out"), _("Count"), _("Case")]
     if form.cleaned_data.get("export"):
-        return _export(request, form, "unusual", [header, *rows])
+        return _export(request, form, "unusual", lambda: [header, *rows])
     shown = [
         {"day_only": not isinstance(finding.at, datetime), "row": row}
         for finding, row in zip(findings, rows, strict=True)

@@ -17,11 +17,19 @@ from casus.audit.services import access_record
 from casus.core.exceptions import CasusError, EditConflict, Forbidden
 from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
+from casus.core.reauth import after_reauthentication
 
 from ..forms.feedback import COPY_WARNING, FeedbackEditForm, FeedbackForm, SentForm, VoteForm
 from ..forms.minutes import DecisionForm, MinutesForm
 from ..forms.register import ExchangeForm
-from ..models import AgendaItem, FeedbackSheet, FeedbackStatus, MeetingStatus, MinutesStatus
+from ..models import (
+    AgendaItem,
+    FeedbackSheet,
+    FeedbackStatus,
+    Meeting,
+    MeetingStatus,
+    MinutesStatus,
+)
 from ..pdf import meeting_pdf, meeting_pdf_filename, pdf_items_for
 from ..selectors.feedback import sheet_get_for, sheet_page_for
 from ..selectors.minutes import item_get_for, meeting_get_for, minutes_page_for
@@ -429,7 +437,12 @@ def register_new(request: CellRequest) -> HttpResponse:
 
 
 def _pdf(request: CellRequest, pk: int, kind: str) -> HttpResponse:
+    """The agenda or minutes PDF, after the meeting check (404) and a re-authentication."""
     meeting = meeting_get_for(actor=request.user, cell=request.cell, pk=pk)
+    return after_reauthentication(request, lambda: _pdf_download(request, meeting, kind))
+
+
+def _pdf_download(request: CellRequest, meeting: Meeting, kind: str) -> HttpResponse:
     items = pdf_items_for(reader=request.user, meeting=meeting)
     content = meeting_pdf(reader=request.user, meeting=meeting, kind=kind, items=items)
     # One access-log row per case whose item content the document holds (none for policy).
