@@ -2,17 +2,23 @@
 
 Every classified cell URL (see ``test_cross_cell_urls``) is sent, by a role that may use it,
 oversized text, control characters, SQL and script fragments, wrong types and lists where one
-value is expected, in each of its form fields and in the query string. The answer may be the
+value is expected, in each of its form fields and in the query string; then Hypothesis posts
+random values (any Unicode, numbers, dates, lists) to random subsets of the fields its form
+really has. The answer may be the
 page with errors, a redirect or a 404, but never a 500; a script that was stored is never
 served back unescaped.
 """
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.test import Client, override_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_world, mark_reauthenticated
 
@@ -165,3 +171,45 @@ def test_hostile_query_strings_never_break_a_page(cells_fixture: Cells, name: st
             assert response.status_code < 500, (name, field, repr(value)[:40])
             if response.status_code == 200 and not response.streaming:
                 assert SCRIPT.encode() not in response.content, (name, field)
+
+
+#: Random values: any text (control characters, other scripts), numbers, dates, several values.
+RANDOM_VALUE = st.one_of(
+    st.text(max_size=400),
+    st.integers().map(str),
+    st.dates().map(str),
+    st.sampled_from(HOSTILE),
+    st.lists(st.text(max_size=40), min_size=2, max_size=3),
+)
+_FIELDS_SEEN: dict[str, list[str]] = {}
+_FIELD = re.compile(rb'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')
+
+
+def _form_fields(client: Client, url: str) -> list[str]:
+    """The names of the fields the page's forms have (none for a POST-only action)."""
+    response = client.get(url)
+    if response.status_code != 200 or response.streaming:
+        return []
+    names = {name.decode() for name in _FIELD.findall(response.content)}
+    return sorted(names - {"csrfmiddlewaretoken"})
+
+
+@pytest.mark.parametrize("name", _posts())
+@hypothesis_settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_posts_never_break_a_page(cells_fixture: Cells, name: str, data: Any) -> None:
+    cells = cells_fixture
+    url, role, base = _target(cells, name)
+    client = _client(cells, role)
+    # Read once per URL: an earlier example may have changed the page (a case closed).
+    if name not in _FIELDS_SEEN:
+        _FIELDS_SEEN[name] = sorted({*base, *COMMON_FIELDS, *_form_fields(client, url)})
+    fields = _FIELDS_SEEN[name]
+    chosen = data.draw(st.lists(st.sampled_from(fields), unique=True, max_size=len(fields)))
+    payload = {**base, **{field: data.draw(RANDOM_VALUE) for field in chosen}}
+    response = client.post(url, payload)
+    assert response.status_code < 500, (name, sorted(payload))
