@@ -1,7 +1,6 @@
 """Privacy records: per-subject keys for crypto-shredding, break-glass accesses, data-subject
 requests."""
 
-import calendar
 from datetime import date
 from typing import ClassVar
 
@@ -10,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from casus.core.dates import add_months as add_months
 
 from .fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 
@@ -207,7 +208,7 @@ class SubjectRequest(models.Model):
     @property
     def deadline(self) -> date:
         """One month after receipt (art. 12(3)), plus the recorded extension."""
-        return add_months(self.received_on, 1 + self.extension_months)
+        return request_deadline(self.received_on, self.extension_months)
 
     @property
     def initial_deadline(self) -> date:
@@ -218,11 +219,9 @@ class SubjectRequest(models.Model):
         return self.status not in {SubjectRequestStatus.DECIDED, SubjectRequestStatus.CLOSED}
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` moved ``months`` calendar months on; the 31st becomes the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def request_deadline(received_on: date, extension_months: int) -> date:
+    """One month after receipt (art. 12(3)), plus the recorded extension."""
+    return add_months(received_on, 1 + extension_months)
 
 
 class SubjectRequestMatch(models.Model):

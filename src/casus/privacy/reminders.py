@@ -19,7 +19,7 @@ from casus.access.models import Membership, Role, User
 from casus.core.mail import mail_person
 from casus.core.models import Notification
 
-from .models import SubjectRequest, SubjectRequestStatus, add_months
+from .models import SubjectRequest, SubjectRequestStatus, request_deadline
 
 #: Notify this many days before the deadline (and every day once it has passed).
 NOTICE_DAYS = 7
@@ -39,7 +39,7 @@ def subject_request_reminders_run(today: date | None = None) -> dict[int, int]:
         for row in SubjectRequest.objects.exclude(
             status__in=[SubjectRequestStatus.DECIDED, SubjectRequestStatus.CLOSED]
         ).values("pk", "cell_id", "year", "number", "received_on", "extension_months")
-        if add_months(row["received_on"], 1 + row["extension_months"]) <= horizon
+        if request_deadline(row["received_on"], row["extension_months"]) <= horizon
     ]
     if not due:
         return {}
@@ -57,7 +57,7 @@ def subject_request_reminders_run(today: date | None = None) -> dict[int, int]:
     url = reverse("privacy:subject_requests")
     candidates: list[Notification] = []
     for row in due:
-        deadline = add_months(row["received_on"], 1 + row["extension_months"])
+        deadline = request_deadline(row["received_on"], row["extension_months"])
         kind = OVERDUE if deadline < today else DUE
         candidates.extend(
             Notification(

@@ -1,19 +1,13 @@
 """Retention periods: when a record falls due under the charter (pure date arithmetic)."""
 
-import calendar
 from datetime import date, datetime
 
 from django.utils import timezone
 
+from casus.core.dates import add_months as add_months
+
 #: Age of majority in Belgium.
 MAJORITY = 18
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months (31 January + 1 month = 28 or 29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def was_minor(birth_date: date | None, at: datetime | date) -> bool:

@@ -42,7 +42,7 @@ from ..models import (
     SubjectRequestReview,
     SubjectRequestStatus,
     WithholdReason,
-    add_months,
+    request_deadline,
 )
 
 #: The coordinator's list highlights requests due within this many days.
@@ -139,7 +139,7 @@ def subject_request_decisions_for(*, actor: User, cell: Cell) -> list[DecisionRo
             "closed_at",
         )[:500]
     ):
-        deadline = add_months(values["received_on"], 1 + values["extension_months"])
+        deadline = request_deadline(values["received_on"], values["extension_months"])
         is_open = values["status"] not in {
             SubjectRequestStatus.DECIDED,
             SubjectRequestStatus.CLOSED,
