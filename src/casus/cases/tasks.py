@@ -6,12 +6,10 @@ no content.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +20,7 @@ from casus.access.models import CASE_ROLES, Membership, Role, User
 from casus.access.rules import grant_valid_q, sees_case
 from casus.core.mail import mail_person
 from casus.core.models import Notification
+from casus.core.notices import publish
 from casus.core.scheduler import periodic
 
 from .models import Case, CaseGrant, CaseStatus, PathwayAction
@@ -147,18 +146,6 @@ def _candidates(today: date) -> list[Notification]:
     return found
 
 
-def _existing_keys(keys: Iterable[str]) -> set[str]:
-    keys = list(keys)
-    existing: set[str] = set()
-    for start in range(0, len(keys), 500):
-        existing.update(
-            Notification.objects.filter(key__in=keys[start : start + 500]).values_list(
-                "key", flat=True
-            )
-        )
-    return existing
-
-
 def reminders_run(today: date | None = None) -> dict[int, int]:
     """Write today's reminders once; e-mail each person the count of new ones.
 
@@ -166,17 +153,7 @@ def reminders_run(today: date | None = None) -> dict[int, int]:
     and sends nothing.
     """
     today = today or timezone.localdate()
-    candidates = _candidates(today)
-    with transaction.atomic():
-        existing = _existing_keys(n.key for n in candidates)
-        new = [n for n in candidates if n.key not in existing]
-        Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
-    counts: dict[int, int] = defaultdict(int)
-    for notification in new:
-        counts[notification.user_id] += 1
-    for user in User.objects.filter(pk__in=counts, is_active=True).only("email", "language"):
-        _mail_reminders(user, counts[user.pk])
-    return dict(counts)
+    return publish(_candidates(today), _mail_reminders)
 
 
 def _mail_reminders(user: User, count: int) -> None:

@@ -9,7 +9,6 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import ngettext
 from casus.access.models import Membership, Role, User
 from casus.core.mail import mail_person
 from casus.core.models import Notification
+from casus.core.notices import publish
 
 from .models import SubjectRequest, SubjectRequestStatus, request_deadline
 
@@ -34,12 +34,13 @@ def subject_request_reminders_run(today: date | None = None) -> dict[int, int]:
     """
     today = today or timezone.localdate()
     horizon = today + timedelta(days=NOTICE_DAYS)
+    rows = SubjectRequest.objects.exclude(
+        status__in=[SubjectRequestStatus.DECIDED, SubjectRequestStatus.CLOSED]
+    ).values("pk", "cell_id", "year", "number", "received_on", "extension_months")
     due = [
-        row
-        for row in SubjectRequest.objects.exclude(
-            status__in=[SubjectRequestStatus.DECIDED, SubjectRequestStatus.CLOSED]
-        ).values("pk", "cell_id", "year", "number", "received_on", "extension_months")
-        if request_deadline(row["received_on"], row["extension_months"]) <= horizon
+        (row, deadline)
+        for row in rows
+        if (deadline := request_deadline(row["received_on"], row["extension_months"])) <= horizon
     ]
     if not due:
         return {}
@@ -47,7 +48,7 @@ def subject_request_reminders_run(today: date | None = None) -> dict[int, int]:
     for cell_id, user_id in (
         Membership.objects.current(on=today)
         .filter(
-            cell_id__in={row["cell_id"] for row in due},
+            cell_id__in={row["cell_id"] for row, _deadline in due},
             role=Role.COORDINATOR,
             user__is_active=True,
         )
@@ -56,8 +57,7 @@ def subject_request_reminders_run(today: date | None = None) -> dict[int, int]:
         coordinators[cell_id].append(user_id)
     url = reverse("privacy:subject_requests")
     candidates: list[Notification] = []
-    for row in due:
-        deadline = request_deadline(row["received_on"], row["extension_months"])
+    for row, deadline in due:
         kind = OVERDUE if deadline < today else DUE
         candidates.extend(
             Notification(
@@ -70,20 +70,7 @@ def subject_request_reminders_run(today: date | None = None) -> dict[int, int]:
             )
             for user_id in coordinators[row["cell_id"]]
         )
-    with transaction.atomic():
-        existing = set(
-            Notification.objects.filter(key__in=[n.key for n in candidates]).values_list(
-                "key", flat=True
-            )
-        )
-        new = [n for n in candidates if n.key not in existing]
-        Notification.objects.bulk_create(new, ignore_conflicts=True)
-    counts: dict[int, int] = defaultdict(int)
-    for notification in new:
-        counts[notification.user_id] += 1
-    for user in User.objects.filter(pk__in=counts, is_active=True).only("email", "language"):
-        _mail(user, counts[user.pk])
-    return dict(counts)
+    return publish(candidates, _mail)
 
 
 def _mail(user: User, count: int) -> None:

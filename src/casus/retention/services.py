@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casus.access.models import Cell, Membership, Role, User
 from casus.access.rules import Action, require
@@ -23,8 +24,7 @@ from casus.audit.services import audit_record
 from casus.cases.attachments import discard
 from casus.cases.models import Case, Signal
 from casus.core.exceptions import RuleViolation
-from casus.core.mail import mail_person
-from casus.core.models import Notification
+from casus.core.notices import notify
 
 from . import purge, selectors
 from .models import (
@@ -116,35 +116,24 @@ def purge_run_prepare(*, actor: User | None, cell: Cell, as_of: date | None = No
 
 def _notify_chairs(run_pk: int, cell_pk: int) -> None:
     """Tell the cell's chairs a purge awaits their approval: a notice and an e-mail, no content."""
-    url = reverse("retention:run", args=[run_pk])
-    chairs = {
-        m.user
-        for m in Membership.objects.current()
+    seats = (
+        Membership.objects.current()
         .filter(cell_id=cell_pk, role=Role.CHAIR, user__is_active=True)
         .select_related("user")
-    }
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user=user,
-                cell_id=cell_pk,
-                kind=PURGE_NOTIFICATION,
-                url=url,
-                key=f"{PURGE_NOTIFICATION}:{run_pk}:{user.pk}",
-            )
-            for user in chairs
-        ],
-        ignore_conflicts=True,
     )
-    link = settings.CASUS_BASE_URL.rstrip("/") + url
-    for user in chairs:
-        with translation.override(user.language):
-            subject = _("[Casus] A retention purge awaits your approval")
-            body = _(
-                "The retention periods of your cell's charter have ended for some records.\n\n"
-                "Open %(url)s to read the dry-run report and approve or reject the purge.\n"
-            ) % {"url": link}
-        mail_person(user=user, subject=subject, body=body, what="purge proposal")
+    notify(
+        users=(membership.user for membership in seats),
+        cell_id=cell_pk,
+        kind=PURGE_NOTIFICATION,
+        url=reverse("retention:run", args=[run_pk]),
+        key=f"{PURGE_NOTIFICATION}:{run_pk}",
+        subject=gettext_lazy("[Casus] A retention purge awaits your approval"),
+        body=gettext_lazy(
+            "The retention periods of your cell's charter have ended for some records.\n\n"
+            "Open %(url)s to read the dry-run report and approve or reject the purge.\n"
+        ),
+        what="purge proposal",
+    )
 
 
 def _clean_note(note: str, *, required: bool) -> str:

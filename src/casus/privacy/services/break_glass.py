@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casus.access.models import Membership, Role, User
 from casus.access.rules import (
@@ -22,8 +22,7 @@ from casus.cases.models import (
 )
 from casus.cases.services.common import grant_user, lock
 from casus.core.exceptions import RuleViolation
-from casus.core.mail import mail_person
-from casus.core.models import Notification
+from casus.core.notices import notify
 
 from ..models import (
     BreakGlass,
@@ -90,36 +89,25 @@ def break_glass_open(*, actor: User, case: Case, reason: str) -> BreakGlass:
 
 def _notify(access_pk: int, cell_pk: int, reference: str) -> None:
     """Tell the cell's coordinators and DPOs at once: a notice and a content-free e-mail."""
-    url = reverse("privacy:break_glass_list")
     seats = (
         Membership.objects.current()
         .filter(cell_id=cell_pk, role__in=[Role.COORDINATOR, Role.DPO], user__is_active=True)
         .select_related("user")
     )
-    people = {membership.user for membership in seats}
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user=user,
-                cell_id=cell_pk,
-                kind=BREAK_GLASS_NOTIFICATION,
-                reference=reference,
-                url=url,
-                key=f"{BREAK_GLASS_NOTIFICATION}:{access_pk}:{user.pk}",
-            )
-            for user in people
-        ],
-        ignore_conflicts=True,
+    notify(
+        users=(membership.user for membership in seats),
+        cell_id=cell_pk,
+        kind=BREAK_GLASS_NOTIFICATION,
+        reference=reference,
+        url=reverse("privacy:break_glass_list"),
+        key=f"{BREAK_GLASS_NOTIFICATION}:{access_pk}",
+        subject=gettext_lazy("[Casus] A break-glass access was opened"),
+        body=gettext_lazy(
+            "The chair of your cell opened a case file by break-glass.\n\n"
+            "Open %(url)s to see which one and when.\n"
+        ),
+        what="break-glass",
     )
-    link = settings.CASUS_BASE_URL.rstrip("/") + url
-    for user in people:
-        with translation.override(user.language):
-            subject = _("[Casus] A break-glass access was opened")
-            body = _(
-                "The chair of your cell opened a case file by break-glass.\n\n"
-                "Open %(url)s to see which one and when.\n"
-            ) % {"url": link}
-        mail_person(user=user, subject=subject, body=body, what="break-glass")
 
 
 def break_glass_review(*, actor: User, access: BreakGlass, note: str) -> BreakGlass:
