@@ -1,4 +1,5 @@
-"""Re-authentication before an export, asked only after the permission check."""
+"""Re-authentication before exports, break-glass and the purge decision, asked only after the
+permission check."""
 
 from collections.abc import Callable
 

@@ -3,7 +3,6 @@ processing and the DPIA annex."""
 
 from typing import Any
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -20,6 +19,7 @@ from casus.core.exceptions import CasusError, Forbidden, RuleViolation
 from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
 from casus.core.pdf import render_pdf
+from casus.core.reauth import after_reauthentication
 
 from . import selectors, services
 from .forms import (
@@ -44,11 +44,9 @@ def break_glass_open(request: CellRequest, pk: int) -> HttpResponse:
     case, context = case_get_checked(
         actor=request.user, cell_id=request.cell.pk, pk=pk, action=CaseAction.BREAK_GLASS
     )
-    response: HttpResponse = _break_glass_form(request, case, context)
-    return response
+    return after_reauthentication(request, lambda: _break_glass_form(request, case, context))
 
 
-@reauthentication_required
 def _break_glass_form(request: CellRequest, case: Case, context: CaseContext) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -328,11 +326,9 @@ def subject_request_response(request: CellRequest, pk: int) -> HttpResponse:
     )
     if subject_request.status not in {SubjectRequestStatus.DECIDED, SubjectRequestStatus.CLOSED}:
         raise Forbidden("subject_request_response")
-    response: HttpResponse = _response_document(request, subject_request)
-    return response
+    return after_reauthentication(request, lambda: _response_document(request, subject_request))
 
 
-@reauthentication_required
 def _response_document(request: CellRequest, subject_request: SubjectRequest) -> HttpResponse:
     export = "pdf" if request.GET.get("export") == "pdf" else "html"
     answer = selectors.subject_request_response_for(

@@ -2,7 +2,6 @@
 
 from collections import Counter
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -14,6 +13,7 @@ from casus.access.rules import Action, can
 from casus.core.exceptions import CasusError
 from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
+from casus.core.reauth import after_reauthentication
 
 from . import selectors, services
 from .forms import DecisionForm
@@ -77,11 +77,9 @@ def decide(request: CellRequest, pk: int) -> HttpResponse:
     The run is checked first (404 for anyone else), so the prompt reveals nothing.
     """
     purge_run = selectors.run_get_for_decision(actor=request.user, cell=request.cell, pk=pk)
-    response: HttpResponse = _decide(request, purge_run)
-    return response
+    return after_reauthentication(request, lambda: _decide(request, purge_run))
 
 
-@reauthentication_required  # type: ignore[untyped-decorator]  # allauth has no annotations
 def _decide(request: CellRequest, purge_run: PurgeRun) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

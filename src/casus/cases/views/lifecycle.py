@@ -1,6 +1,5 @@
 """The case's course: progress steps, closure, handovers between cells, the PDF summary."""
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -14,6 +13,7 @@ from casus.audit.services import access_record
 from casus.core.exceptions import CasusError, EditConflict, RuleViolation
 from casus.core.forms import add_rule_error
 from casus.core.htmx import CellRequest, render_page
+from casus.core.reauth import after_reauthentication
 
 from ..forms.lifecycle import CloseForm, HandoverDecisionForm, IdentityExportForm, StepForm
 from ..models import Case, CaseStatus
@@ -189,11 +189,9 @@ def pdf(request: CellRequest, pk: int) -> HttpResponse:
     re-authentication, after the case check (so the prompt reveals nothing about an id).
     """
     case, context = case_for_page(request, pk, CaseAction.PDF)
-    response: HttpResponse = _pdf_download(request, case, context)
-    return response
+    return after_reauthentication(request, lambda: _pdf_download(request, case, context))
 
 
-@reauthentication_required  # type: ignore[untyped-decorator]  # allauth has no annotations
 def _pdf_download(request: CellRequest, case: Case, context: CaseContext) -> HttpResponse:
     identity = request.method == "POST"
     if identity:
