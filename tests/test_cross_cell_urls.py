@@ -13,6 +13,7 @@ cannot ship without saying who may open it and with which ids.
 (d) public pages, and everything under /accounts/ (django-allauth: login, MFA, password).
 """
 
+import importlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -102,6 +103,15 @@ from casus.retention.models import PurgeRun
 from tests.cases.factories import CaseFactory, JournalEntryFactory, SignalFactory, participate
 from tests.conftest import World, mark_reauthenticated, ready_client
 from tests.factories import CellFactory, MembershipFactory, UserFactory, enrol_totp
+from tests.url_specs import (
+    CellPage,
+    InstallationUrl,
+    ObjectUrl,
+    PublicUrl,
+    Ref,
+    RegionalUrl,
+    SharedUrl,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,52 +129,6 @@ ACCOUNTS_PREFIX = "accounts/"
 
 
 # --- The classification ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A value of ``ObjectUrl.data`` taken from the objects of the URL's cell: "key" (its pk)
-    or "key.attribute" — a form field naming another object, or an edit's version."""
-
-    ref: str
-
-
-@dataclass(frozen=True)
-class ObjectUrl:
-    """(a) A URL naming one object of a cell by ``pk`` (and, inside it, maybe more)."""
-
-    object: str  # key of the objects fixture: organisation, table, membership, case, ...
-    roles: frozenset[Role]  # who may open it in their own cell
-    post_only: bool = False
-    get_only: bool = False  # ``require_GET``: a POST is 405 whatever the ids, and is not tried
-    data: dict[str, Any] = field(default_factory=dict)  # a POST that would write if allowed
-    # The URL's other ids: kwarg → key of the objects fixture (its pk) or "key.attribute".
-    ids: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CellPage:
-    """(b) A page of the active cell, without ids."""
-
-    roles: frozenset[Role]
-    post_only: bool = False  # an action of the active cell that returns to a page
-
-
-@dataclass(frozen=True)
-class InstallationUrl:
-    """(c) Installation administration."""
-
-    object: str | None = None  # "cell", "user" or "request" when the URL names one
-    post_only: bool = False
-    data: dict[str, Any] = field(default_factory=dict)
-    writes: str | None = None  # the audit action the installation administrator's POST writes
-
-
-@dataclass(frozen=True)
-class PublicUrl:
-    """(d) Open to anyone (or to anyone logged in), naming no cell data."""
-
-    method: str = "get"
 
 
 APPROVE = {"decision": "approve", "note": ""}
@@ -535,6 +499,19 @@ CLASSIFICATION: dict[str, ObjectUrl | CellPage | InstallationUrl | PublicUrl] = 
     "core:healthz": PublicUrl(),
 }
 
+#: Apps that keep their own part of the classification in ``tests/<app>/cross_cell.py``:
+#: ``CLASSIFICATION`` (merged here), ``MARKERS`` (of cell A, never shown in cell B),
+#: ``cell_objects(cell, users, marker)`` (objects of one cell for its ObjectUrls) and
+#: ``installation_objects(world, people)`` (installation-wide objects for SharedUrl and
+#: RegionalUrl; ``people`` holds "editor" and "regional").
+PLUGINS = [
+    importlib.import_module(f"tests.{app}.cross_cell")
+    for app in ("strategy", "monitoring", "knowledge", "socialmap")
+]
+for _plugin in PLUGINS:
+    assert not set(_plugin.CLASSIFICATION) & set(CLASSIFICATION), _plugin.__name__
+    CLASSIFICATION.update(_plugin.CLASSIFICATION)
+
 
 def _walk(
     patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
@@ -575,6 +552,10 @@ def test_every_url_is_classified(name: str, route: str) -> None:
     elif isinstance(spec, InstallationUrl):
         assert route.startswith("installation/")
         assert names_an_object is (spec.object is not None)
+    elif isinstance(spec, (SharedUrl, RegionalUrl)):
+        assert names_an_object is (spec.object is not None), name
+        if spec.object is not None:
+            assert set(re.findall(r"<(?:\w+:)?(\w+)>", route)) == {"pk"}, name
     else:
         assert not names_an_object, f"{name} names an object: classify it as (a) or (c)"
 
@@ -592,6 +573,10 @@ class Cells:
     users: dict[str, dict[Role, User]]  # "a" / "b" → role → person
     objects: dict[str, dict[str, Model]]  # "a" / "b" → kind → object
     clients: dict[int, Client] = field(default_factory=dict)
+    # Installation roles without a cell ("editor": knowledge editor, "regional": regional
+    # support of a body cell A opted in to) and the installation-wide objects of the plugins.
+    people: dict[str, User] = field(default_factory=dict)
+    shared: dict[str, Model] = field(default_factory=dict)
 
     def cell(self, key: str) -> Cell:
         return self.world.cell_a if key == "a" else self.world.cell_b
@@ -921,6 +906,7 @@ def cells(world: World, settings: Any, tmp_path: Path) -> Cells:
         | _meeting_objects(cell, users, marker)
         | _subject_request_objects(cell, users, marker)
         | _retention_objects(cell, users)
+        | _plugin_objects(cell, users, marker)
         for key, cell, users, marker in (
             ("a", world.cell_a, users_a, "A"),
             ("b", world.cell_b, users_b, "B"),
@@ -933,7 +919,29 @@ def cells(world: World, settings: Any, tmp_path: Path) -> Cells:
     contact_c = UserFactory(full_name="Coordinator C")
     case_c = CaseFactory(cell=CellFactory(name="Cell C"), opened_by=contact_c)
     objects["b"]["handover"] = _handover(case_c, world.cell_b, contact_c)
-    return Cells(world=world, users={"a": users_a, "b": users_b}, objects=objects)
+    people = {
+        "editor": UserFactory(full_name="Knowledge editor", is_knowledge_editor=True),
+        "regional": UserFactory(full_name="Regional support", is_regional_support=True),
+    }
+    shared: dict[str, Model] = {}
+    for plugin in PLUGINS:
+        if hasattr(plugin, "installation_objects"):
+            shared |= plugin.installation_objects(world, people)
+    return Cells(
+        world=world,
+        users={"a": users_a, "b": users_b},
+        objects=objects,
+        people=people,
+        shared=shared,
+    )
+
+
+def _plugin_objects(cell: Cell, users: dict[Role, User], marker: str) -> dict[str, Model]:
+    objects: dict[str, Model] = {}
+    for plugin in PLUGINS:
+        if hasattr(plugin, "cell_objects"):
+            objects |= plugin.cell_objects(cell, users, marker)
+    return objects
 
 
 #: What must never appear on a page of cell B.
@@ -962,6 +970,7 @@ CELL_A_MARKERS = (
     "Feedback-A-only",
     "PV-A-only",
     "Exchange-A-only",
+    *(marker for plugin in PLUGINS for marker in getattr(plugin, "MARKERS", ())),
 )
 
 
@@ -1130,6 +1139,72 @@ def test_installation_admin_with_a_cell_role_is_still_only_that_member_in_the_ce
     forget_memberships(world.installation_admin)
     client = ready_client(world.installation_admin)
     assert client.get(url).status_code == 404
+
+
+# --- (e) installation-wide knowledge, (f) regional aggregates ------------------------------
+
+
+def _shared_url(cells: Cells, name: str, spec: SharedUrl | RegionalUrl) -> str:
+    if spec.object is None:
+        return reverse(name)
+    return reverse(name, kwargs={"pk": cells.shared[spec.object].pk})
+
+
+def _installation_client(cells: Cells, user: User) -> Client:
+    if user.pk not in cells.clients:
+        cells.clients[user.pk] = mark_reauthenticated(ready_client(user), user)
+    return cells.clients[user.pk]
+
+
+@pytest.mark.parametrize("name", _of(SharedUrl))
+def test_shared_knowledge_is_read_by_everyone_and_written_by_editors(
+    cells: Cells, name: str
+) -> None:
+    spec = CLASSIFICATION[name]
+    assert isinstance(spec, SharedUrl)
+    url = _shared_url(cells, name, spec)
+    everyone = [*cells.users["a"].values(), *cells.users["b"].values()]
+    editor = cells.people["editor"]
+    # Logged out: the login page, whatever the method.
+    assert Client().get(url).status_code == 302
+    assert Client().post(url, spec.data).status_code == 302
+    if spec.editors_only:
+        refused = [*everyone, cells.people["regional"]]
+        mark = _audit_mark()
+        for user in refused:
+            client = cells.client(user) if user in everyone else _installation_client(cells, user)
+            if not spec.post_only:
+                assert client.get(url).status_code == 404, (name, user)
+            assert client.post(url, spec.data).status_code == 404, (name, user)
+        assert list(AuditEvent.objects.filter(pk__gt=mark).values_list("action", flat=True)) == []
+        client = _installation_client(cells, editor)
+        response = client.post(url, spec.data) if spec.post_only else client.get(url)
+        assert response.status_code in (200, 302), (name, response)
+        return
+    for user in everyone:
+        response = cells.client(user).get(url)
+        assert response.status_code == 200, (name, user, response)
+        page = response.content.decode()
+        leaked = [marker for marker in CELL_A_MARKERS if marker in page]
+        assert leaked == [], (name, user, leaked)
+    for user in cells.people.values():
+        assert _installation_client(cells, user).get(url).status_code == 200, (name, user)
+
+
+@pytest.mark.parametrize("name", _of(RegionalUrl))
+def test_regional_pages_only_for_regional_support(cells: Cells, name: str) -> None:
+    spec = CLASSIFICATION[name]
+    assert isinstance(spec, RegionalUrl)
+    url = _shared_url(cells, name, spec)
+    assert Client().get(url).status_code == 302
+    for user in [*cells.users["a"].values(), *cells.users["b"].values()]:
+        assert cells.client(user).get(url).status_code == 404, (name, user)
+    editor = _installation_client(cells, cells.people["editor"])
+    assert editor.get(url).status_code == 404
+    admin = _installation_client(cells, cells.world.installation_admin)
+    assert admin.get(url).status_code == 404
+    response = _installation_client(cells, cells.people["regional"]).get(url)
+    assert response.status_code == 200, (name, response)
 
 
 # --- (d) public -----------------------------------------------------------------------------

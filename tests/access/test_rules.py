@@ -90,6 +90,14 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.SUBJECT_REQUEST_DECISIONS: {D},
     # §6 "the charter names the controllers; Casus produces the art. 30 record".
     Action.PROCESSING_RECORD_READ: {C, K, D, A},
+    # "strategic plan, diagnosis, self-evaluation: ✔ C K I S; answer M M'".
+    Action.STRATEGY_READ: {C, K, I, S},
+    Action.STRATEGY_WRITE: {C, K, I, S},
+    Action.SELF_EVALUATION_ANSWER: {C, K, I, S, M},
+    # "monitoring: exact C K I / suppressed S"; the exact roles may see the published view.
+    Action.MONITORING_EXACT: {C, K, I},
+    Action.MONITORING_PUBLISHED: {C, K, I, S},
+    Action.MONITORING_REGIONAL_OPT_IN: {C},
 }
 
 
@@ -201,11 +209,34 @@ def test_memberships_are_cached_until_forgotten(world, django_assert_num_queries
     forget_memberships(chair)  # forgetting twice is harmless
 
 
+#: Installation-wide actions and the user flag that allows each.
+INSTALLATION_FLAGS = {
+    InstallationAction.CELL_CREATE: "is_installation_admin",
+    InstallationAction.CELL_ADMIN_APPOINT: "is_installation_admin",
+    InstallationAction.REGIONAL_BODY_MANAGE: "is_installation_admin",
+    InstallationAction.KNOWLEDGE_EDIT: "is_knowledge_editor",
+    InstallationAction.REGIONAL_VIEW: "is_regional_support",
+}
+
+
+def test_every_installation_action_has_its_flag() -> None:
+    assert set(INSTALLATION_FLAGS) == set(InstallationAction)
+
+
 @pytest.mark.parametrize("action", list(InstallationAction), ids=str)
-def test_installation_actions_only_for_installation_admins(world, action) -> None:
-    assert can_installation(world.installation_admin, action) is True
-    require_installation(world.installation_admin, action)
+def test_installation_actions_only_for_their_installation_role(world, action) -> None:
+    flag = INSTALLATION_FLAGS[action]
+    allowed = UserFactory(**{flag: True})
+    assert can_installation(allowed, action) is True
+    require_installation(allowed, action)
+    # The other installation roles do not get it.
+    others = [
+        UserFactory(**{other: True})
+        for other in {"is_installation_admin", "is_knowledge_editor", "is_regional_support"}
+        - {flag}
+    ]
     refused = [
+        *others,
         world.chair,
         world.cell_admin,
         world.dpo,
@@ -216,7 +247,7 @@ def test_installation_actions_only_for_installation_admins(world, action) -> Non
         assert can_installation(user, action) is False  # type: ignore[arg-type]
         with pytest.raises(Forbidden):
             require_installation(user, action)  # type: ignore[arg-type]
-    inactive = UserFactory(is_installation_admin=True, is_active=False)
+    inactive = UserFactory(**{flag: True, "is_active": False})
     assert can_installation(inactive, action) is False
 
 

@@ -64,6 +64,16 @@ class Action(StrEnum):
     SUBJECT_REQUEST_DECISIONS = "subject_request.decisions"
     # The GDPR art. 30 record and the DPIA annex, produced from the charter.
     PROCESSING_RECORD_READ = "processing_record.read"
+    # Strategy (issue 6): the strategic table's priorities, annual plan and local diagnosis;
+    # the annual self-evaluation, answered by every member and read by the strategic roles.
+    STRATEGY_READ = "strategy.read"
+    STRATEGY_WRITE = "strategy.write"
+    SELF_EVALUATION_ANSWER = "self_evaluation.answer"
+    # Monitoring: exact figures for any period, or the published (suppressed) fixed periods.
+    MONITORING_EXACT = "monitoring.exact"
+    MONITORING_PUBLISHED = "monitoring.published"
+    # The chair opts the cell in to (or out of) a regional support body's aggregates.
+    MONITORING_REGIONAL_OPT_IN = "monitoring.regional_opt_in"
 
 
 class CaseAction(StrEnum):
@@ -87,11 +97,18 @@ class InstallationAction(StrEnum):
 
     CELL_CREATE = "cell.create"
     CELL_ADMIN_APPOINT = "cell_admin.appoint"
+    # Regional support bodies and who works for them: the installation administrator.
+    REGIONAL_BODY_MANAGE = "regional_body.manage"
+    # Practice fiches and the social map: written and published by knowledge editors.
+    KNOWLEDGE_EDIT = "knowledge.edit"
+    # Suppressed indicators of the cells that opted in: regional support.
+    REGIONAL_VIEW = "regional.view"
 
 
 _EVERY_ROLE = frozenset(Role)
 _CASE_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR, Role.INFORMATION_OFFICER, Role.MEMBER})
 _ALL_CASES_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR, Role.INFORMATION_OFFICER})
+_STRATEGY_ROLES = _ALL_CASES_ROLES | {Role.STRATEGIC}
 
 #: Role × action. Anything absent is refused.
 ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
@@ -156,6 +173,16 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.PROCESSING_RECORD_READ: frozenset(
         {Role.CHAIR, Role.COORDINATOR, Role.DPO, Role.CELL_ADMIN}
     ),
+    # "strategic plan, diagnosis, self-evaluation: ✔ C, K, I, S; answer M, M'".
+    Action.STRATEGY_READ: _STRATEGY_ROLES,
+    Action.STRATEGY_WRITE: _STRATEGY_ROLES,
+    Action.SELF_EVALUATION_ANSWER: _STRATEGY_ROLES | {Role.MEMBER},
+    # "monitoring: exact C, K, I; suppressed S". The exact roles may also look at what the
+    # strategic table sees.
+    Action.MONITORING_EXACT: _ALL_CASES_ROLES,
+    Action.MONITORING_PUBLISHED: _ALL_CASES_ROLES | {Role.STRATEGIC},
+    # The chair approves everything that leaves the cell, aggregates included.
+    Action.MONITORING_REGIONAL_OPT_IN: frozenset({Role.CHAIR}),
 }
 
 
@@ -202,8 +229,17 @@ def require(user: User, action: Action, cell: Cell | int | None) -> Membership:
 
 def can_installation(user: User, action: InstallationAction) -> bool:
     """Return whether ``user`` may do an installation-wide ``action``."""
-    # Only active, authenticated installation administrators manage cells.
-    return bool(user.is_authenticated and user.is_active and user.is_installation_admin)
+    # Nobody logged out or deactivated.
+    if not (user.is_authenticated and user.is_active):
+        return False
+    # Knowledge editors write practice fiches and the social map.
+    if action is InstallationAction.KNOWLEDGE_EDIT:
+        return bool(user.is_knowledge_editor)
+    # Regional support reads the aggregates of the cells that opted in.
+    if action is InstallationAction.REGIONAL_VIEW:
+        return bool(user.is_regional_support)
+    # Everything else (cells, cell administrators, regional bodies): installation administrators.
+    return bool(user.is_installation_admin)
 
 
 def require_installation(user: User, action: InstallationAction) -> None:
