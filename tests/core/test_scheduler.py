@@ -20,6 +20,7 @@ DAILY = sorted(
         "casus.audit.tasks.seal_audit_chains",
         "casus.retention.tasks.retention_purge",
         "casus.privacy.tasks.send_subject_request_reminders",
+        "casus.monitoring.tasks.monitoring_freeze",
     ]
 )
 

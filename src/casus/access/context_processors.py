@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .rules import Action, can
+from .rules import Action, InstallationAction, can, can_installation
 from .selectors import membership_list_mine
 
 
@@ -51,9 +51,23 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("privacy:record"), _("Record of processing")))
         if can(user, Action.AUDIT_READ, cell):
             items.append((reverse("audit:events"), _("Audit log")))
+        # The strategic table; members only answer the self-evaluation.
+        if can(user, Action.STRATEGY_READ, cell):
+            items.append((reverse("strategy:home"), _("Strategy")))
+        elif can(user, Action.SELF_EVALUATION_ANSWER, cell):
+            items.append((reverse("strategy:evaluations"), _("Self-evaluation")))
+        if can(user, Action.MONITORING_PUBLISHED, cell):
+            items.append((reverse("monitoring:dashboard"), _("Monitoring")))
         items.append((reverse("core:notifications"), _("Notifications")))
+    if user.is_authenticated:
+        # Practice fiches and the social map are shared by the whole installation.
+        items.append((reverse("knowledge:list"), _("Knowledge base")))
+        items.append((reverse("socialmap:offers"), _("Social map")))
+    if user.is_authenticated and can_installation(user, InstallationAction.REGIONAL_VIEW):
+        items.append((reverse("monitoring:regional"), _("Regional figures")))
     if user.is_authenticated and getattr(user, "is_installation_admin", False):
         items.append((reverse("installation:cells"), _("Installation")))
+        items.append((reverse("regional_bodies:index"), _("Regional bodies")))
     several_cells = False
     if user.is_authenticated and cell is not None:
         several_cells = membership_list_mine(actor=user).exclude(cell=cell).exists()

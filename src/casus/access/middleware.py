@@ -175,6 +175,11 @@ class CellContextMiddleware:
         if membership is None:
             if user.is_installation_admin:
                 return _redirect(request, reverse("installation:cells"))
+            # Installation roles without a cell land on their own pages.
+            if not memberships and user.is_knowledge_editor:
+                return _redirect(request, reverse("knowledge:list"))
+            if not memberships and user.is_regional_support:
+                return _redirect(request, reverse("monitoring:regional"))
             return _redirect(request, reverse("core:choose_cell"))
         if getattr(view, "casus_statement_exempt", False):
             return None

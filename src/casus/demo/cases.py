@@ -37,6 +37,7 @@ from casus.cases.models import (
     Visibility,
 )
 from casus.cases.services import casefile, followup, lifecycle, signals
+from casus.demo.socialmap import demo_referral_offer_id
 
 # The demo people who act here (keys of ``loader.PEOPLE``).
 CHAIR = "chair"
@@ -170,6 +171,7 @@ class _Demo:
         outcome: str = ScreeningOutcome.PROPOSED,
         summary: str = "",
         referral: str = "",
+        referred_offer_id: int | None = None,
     ) -> Signal:
         signal = self.opinion(COORDINATOR, signal, coordinator)
         signal = self.opinion(OFFICER, signal, officer)
@@ -179,6 +181,7 @@ class _Demo:
             outcome=outcome,
             summary=summary,
             referral=referral,
+            referred_offer_id=referred_offer_id,
             version=signal.version,
         )
 
@@ -1107,6 +1110,8 @@ class _Demo:
             officer="Niet gekend. Geen ideologische elementen in de melding.",
             outcome=ScreeningOutcome.ORDINARY_CARE,
             summary="Zorgvraag zonder signalen van een radicaliseringsproces.",
+            # The social map's offer (loaded before the cases), when there is one.
+            referred_offer_id=demo_referral_offer_id(),
             referral=(
                 "Doorverwezen naar het CLB Demostad (leerlingenbegeleiding) en, met akkoord van "
                 "de ouders, naar het Centrum Geestelijke Gezondheidszorg Demoland. De school "

@@ -32,8 +32,13 @@ from casus.access.models import (
     User,
 )
 from casus.demo.cases import build_cases
+from casus.demo.knowledge import load as build_knowledge
 from casus.demo.meetings import build_meetings
+from casus.demo.monitoring import REGIONAL_EMAIL, REGIONAL_NAME
+from casus.demo.monitoring import load as build_monitoring
 from casus.demo.privacy import build_privacy
+from casus.demo.socialmap import load as build_socialmap
+from casus.demo.strategy import load as build_strategy
 
 CELL_NAME = "Demostad"
 
@@ -111,10 +116,22 @@ PEOPLE = [
         (STRATEGIC,),
     ),
     Person("dpo", "dpo@demo.casus.test", "Dirk Gegevensbescherming", Role.DPO, "Lokaal bestuur"),
+    # Installation roles without a cell: practice fiches and the social map; a regional
+    # support body's aggregates (the person is created by casus.demo.monitoring).
+    Person("editor", "kennis@demo.casus.test", "Karel Kennis", "knowledge_editor"),
+    Person("regional", REGIONAL_EMAIL, REGIONAL_NAME, "regional_support"),
 ]
 PENDING = Person(
     "pending", "caw@demo.casus.test", "Carla CAW", Role.MEMBER, "CAW Demoland", (OPERATIONAL,)
 )
+
+
+#: How the logins of people without a cell are labelled.
+INSTALLATION_ROLES = {
+    "installation_admin": "Installation administrator",
+    "knowledge_editor": "Knowledge editor",
+    "regional_support": "Regional support",
+}
 
 
 def credentials_path() -> Path:
@@ -130,6 +147,14 @@ def load_demo() -> list[dict[str, object]]:
     with transaction.atomic():
         if not Cell.objects.filter(name=CELL_NAME).exists():
             _build_cell()
+        # Issue 6: the knowledge base and the social map (before the cases: the signal that
+        # is not retained refers to one of its offers).
+        editor = _user(next(person for person in PEOPLE if person.key == "editor"))
+        if not editor.is_knowledge_editor:
+            editor.is_knowledge_editor = True
+            editor.save(update_fields=["is_knowledge_editor"])
+        build_knowledge(editor)
+        build_socialmap(editor)
         # The signals and cases: on a new cell, and on a demo cell from before they existed.
         build_cases(
             Cell.objects.get(name=CELL_NAME), {person.key: _user(person) for person in PEOPLE}
@@ -142,6 +167,12 @@ def load_demo() -> list[dict[str, object]]:
         build_privacy(
             Cell.objects.get(name=CELL_NAME), {person.key: _user(person) for person in PEOPLE}
         )
+        # The strategic table and self-evaluations.
+        people = {person.key: _user(person) for person in PEOPLE if person.key != "regional"}
+        build_strategy(Cell.objects.get(name=CELL_NAME), people)
+    # Monitoring freezes the ended quarters in transactions of its own.
+    build_monitoring(Cell.objects.get(name=CELL_NAME), people)
+    with transaction.atomic():
         logins = [_ensure_login(person, stored.get(person.email)) for person in PEOPLE]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
@@ -188,7 +219,8 @@ def _build_cell() -> None:
         for table in Table.objects.filter(cell=cell).exclude(kind=TableKind.WORKING_GROUP)
     }
     today = timezone.localdate()
-    for person in [*PEOPLE[3:], PENDING]:
+    seated = [person for person in PEOPLE[3:] if person.role in Role.values]
+    for person in [*seated, PENDING]:
         is_officer = person.role == Role.INFORMATION_OFFICER
         request = services.membership_request_create(
             actor=admin,
@@ -260,7 +292,7 @@ def _ensure_login(person: Person, stored: dict[str, object] | None) -> dict[str,
     TOTP.activate(user, secret)
     codes = RecoveryCodes.activate(user).generate_codes()
     membership = Membership.objects.filter(user=user, ended_at__isnull=True).first()
-    role = membership.get_role_display() if membership else "Installation administrator"
+    role = membership.get_role_display() if membership else INSTALLATION_ROLES[person.role]
     return {
         "email": user.email,
         "name": user.full_name,

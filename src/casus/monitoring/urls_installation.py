@@ -1,5 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views_installation
 
 app_name = "regional_bodies"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views_installation.bodies, name="index"),
+]

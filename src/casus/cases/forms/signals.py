@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casus.access.models import Cell, Municipality
+from casus.socialmap.selectors import referral_choices
 
 from ..models import Case, ScreeningOutcome
 
@@ -121,7 +122,35 @@ class ScreenForm(VersionedForm):
         max_length=5000,
         help_text=_("When not retained: where the person or the reporter is referred to."),
     )
+    referred_offer = forms.ChoiceField(
+        label=_("Offer on the social map"),
+        required=False,
+        help_text=_(
+            "When not retained, optionally: the published offer the person is referred to, "
+            "listed by sector."
+        ),
+    )
     text_field = "summary"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["referred_offer"]
+        if not isinstance(field, forms.ChoiceField):
+            raise RuntimeError("declared above")  # not input: a broken invariant
+        field.choices = [("", _("No offer")), *referral_choices()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("referred_offer") and data.get("outcome") == ScreeningOutcome.PROPOSED:
+            self.add_error(
+                "referred_offer",
+                _("Refer to an offer only when the signal is not retained."),
+            )
+        return data
+
+    def referred_offer_id(self) -> int | None:
+        value = self.cleaned_data.get("referred_offer")
+        return int(value) if value else None
 
 
 class DecideForm(VersionedForm):

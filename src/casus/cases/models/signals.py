@@ -104,6 +104,16 @@ class Signal(models.Model):
     )
     screening_summary = EncryptedTextField(_("screening summary"), blank=True, cell="cell_id")
     referral = EncryptedTextField(_("referral to regular services"), blank=True, cell="cell_id")
+    # The social-map offer a not-retained signal was referred to. PROTECT: offers are archived,
+    # never deleted, and the referral must keep pointing at what was offered then.
+    referred_offer = models.ForeignKey(
+        "socialmap.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("referred to offer"),
+    )
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -15,6 +15,7 @@ from casus.access import rules
 from casus.access.models import Cell, Charter, DocumentStatus, Municipality, Role, User
 from casus.access.rules import Action, CaseAction, can, require
 from casus.core.exceptions import Forbidden, RuleViolation
+from casus.socialmap.selectors import offer_lock_for_referral
 
 from ..identity import subject_keys
 from ..models import Case, CaseStatus, ScreeningOutcome, Signal, SignalStatus
@@ -246,9 +247,11 @@ def signal_screen(
     summary: str,
     referral: str,
     version: int,
+    referred_offer_id: int | None = None,
 ) -> Signal:
-    """Conclude the pre-screening: not retained (coded reason, referral) or proposed to the
-    chair. Both opinions must be recorded first."""
+    """Conclude the pre-screening: not retained (coded reason, referral and, optionally, the
+    published social-map offer the person is referred to) or proposed to the chair. Both
+    opinions must be recorded first."""
     with transaction.atomic():
         require(actor, Action.SIGNAL_SCREEN, signal.cell_id)
         signal = lock(signal)
@@ -273,12 +276,26 @@ def signal_screen(
             )
         if proposed and not summary.strip():
             raise RuleViolation(_("Write the screening summary the chair will decide on."))
+        offer = None
+        if referred_offer_id is not None:
+            if proposed:
+                raise RuleViolation(_("Refer to an offer only when the signal is not retained."))
+            # Locked: an editor cannot archive it before this screening is saved.
+            offer = offer_lock_for_referral(pk=referred_offer_id)
+            if offer is None:
+                raise RuleViolation(
+                    _(
+                        "This offer is not (or no longer) published on the social map: choose "
+                        "another."
+                    )
+                )
         now = timezone.now()
         values: dict[str, Any] = {
             "status": target,
             "screening_outcome": outcome,
             "screening_summary": summary.strip(),
             "referral": "" if proposed else referral.strip(),
+            "referred_offer": offer,
             "screened_by": actor,
             "screened_at": now,
         }

@@ -238,6 +238,7 @@ def signal_screen(request: CellRequest, pk: int) -> HttpResponse:
             summary=form.cleaned_data["summary"],
             referral=form.cleaned_data["referral"],
             version=_version(form),
+            referred_offer_id=form.referred_offer_id(),
         )
     except CasusError as error:
         return _refused(request, pk, "screen", form, error, "screening_summary")

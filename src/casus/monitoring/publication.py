@@ -1,0 +1,89 @@
+"""The published table: every frozen quarter and complete year of a cell (or a region) with
+the identities that bind them, protected once by ``suppression.protect``.
+
+Keys are ``"<count>@<column>"``, a column being a quarter ("2025Q1") or a complete year
+("2025"). A year appears only once its four quarters are frozen: a year-to-date total would
+change when the next quarter is added, and the difference would reveal that quarter.
+"""
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from . import suppression
+from .catalog import STOCKS, SUMS, suppressed_keys
+from .indicators import Figures
+from .periods import Quarter
+from .suppression import Published, Relation
+
+
+def complete_years(quarters: Mapping[Quarter, Any]) -> list[int]:
+    years = {q.year for q in quarters}
+    return sorted(y for y in years if all(Quarter(y, n) in quarters for n in range(1, 5)))
+
+
+def flow_keys(counts: Mapping[str, int]) -> list[str]:
+    return [key for key in suppressed_keys(dict(counts)) if key not in STOCKS]
+
+
+def stock_identity_holds(previous: Figures, current: Figures) -> bool:
+    """open_end(q) = open_end(q−1) + opened(q) + reopened(q) − closed(q), on these figures."""
+    before, now = previous["counts"], current["counts"]
+    return now["cases.open_end"] == (
+        before["cases.open_end"] + now["cases.opened"] + now["cases.reopened"] - now["cases.closed"]
+    )
+
+
+def values_and_relations(
+    quarters: Mapping[Quarter, Figures],
+) -> tuple[dict[Hashable, int], list[Relation]]:
+    """Every suppressed count of the table, and every identity that holds between them."""
+    values: dict[Hashable, int] = {}
+    relations: list[Relation] = []
+    columns: list[str] = []
+    for quarter, figures in sorted(quarters.items()):
+        counts = figures["counts"]
+        for key in suppressed_keys(counts):
+            values[f"{key}@{quarter.key}"] = counts[key]
+        columns.append(quarter.key)
+        previous = quarters.get(quarter.previous())
+        if previous is not None and stock_identity_holds(previous, figures):
+            q, p = quarter.key, quarter.previous().key
+            relations.append(
+                Relation(
+                    {
+                        f"cases.open_end@{q}": 1,
+                        f"cases.open_end@{p}": -1,
+                        f"cases.opened@{q}": -1,
+                        f"cases.reopened@{q}": -1,
+                        f"cases.closed@{q}": 1,
+                    }
+                )
+            )
+    for year in complete_years(quarters):
+        parts = [Quarter(year, n) for n in range(1, 5)]
+        for key in flow_keys(quarters[parts[0]]["counts"]):
+            values[f"{key}@{year}"] = sum(quarters[q]["counts"][key] for q in parts)
+            relations.append(
+                Relation({f"{key}@{year}": 1, **{f"{key}@{q.key}": -1 for q in parts}})
+            )
+        columns.append(str(year))
+    for column in columns:
+        for total, categories in SUMS:
+            if f"{total}@{column}" in values:
+                terms: dict[Hashable, int] = {f"{total}@{column}": 1}
+                terms.update({f"{part}@{column}": -1 for part in categories})
+                relations.append(Relation(terms))
+    return values, relations
+
+
+def protect_table(quarters: Mapping[Quarter, Figures]) -> dict[str, list[Any]]:
+    """The table as it may be published: ``{key: [value or None, mark]}``."""
+    values, relations = values_and_relations(quarters)
+    if not values:
+        return {}
+    published = suppression.protect(values, relations)
+    return {str(key): [p.value, p.mark] for key, p in published.items()}
+
+
+def as_published(stored: Mapping[str, list[Any]]) -> dict[str, Published]:
+    return {key: Published(value, mark) for key, (value, mark) in stored.items()}
