@@ -172,3 +172,15 @@ def test_the_opt_in_page_says_what_the_body_sees_and_acts(world: World) -> None:
     response = client.post(reverse("monitoring:opt_in"), {"body": body.pk, "decision": "in"})
     assert response.status_code == 400
     assert "already takes part" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "linked"),
+    [("chair", True), ("coordinator", False), ("information_officer", False), ("strategic", False)],
+)
+def test_the_dashboard_links_the_opt_in_page_for_the_chair_alone(
+    world: World, role: str, linked: bool
+) -> None:
+    page = ready_client(getattr(world, role)).get(reverse("monitoring:dashboard"))
+    assert page.status_code == 200
+    assert (f'href="{reverse("monitoring:opt_in")}"' in page.content.decode()) is linked

@@ -386,7 +386,8 @@ def test_a_realistic_table_is_protected() -> None:
 
 
 def benchmark(years: int = 10, means: tuple[float, ...] = (1, 2, 4, 8)) -> None:
-    """Print the time ``protect`` takes on ten years of quarters (ADR 0028)."""
+    """Print the time ``protect`` takes on ten years of quarters from scratch, and for the
+    version that adds the last quarter (and year) to the version before it (ADR 0028)."""
     for mean in means:
         values, relations = realistic(years, mean)
         started = time.process_time(), time.perf_counter()
@@ -395,5 +396,18 @@ def benchmark(years: int = 10, means: tuple[float, ...] = (1, 2, 4, 8)) -> None:
         print(
             f"mean {mean}: {len(values)} figures, {len(relations)} relations, "
             f"{sum(v < 5 for v in values.values())} small, {len(secondary(published))} 'x': "
-            f"{cpu:.1f} s CPU, {wall:.1f} s wall"
+            f"{cpu:.1f} s CPU, {wall:.1f} s wall from scratch"
+        )
+        # The version before: everything but the last quarter and its (now complete) year.
+        last = (str(2019 + years), f"{2019 + years}Q4")
+        earlier = {k: v for k, v in values.items() if k[-1] not in last}
+        kept = [r for r in relations if not any(k[-1] in last for k in r.terms)]
+        previous = protect(earlier, kept)
+        started = time.process_time(), time.perf_counter()
+        published = protect(values, relations, previous=previous)
+        cpu, wall = time.process_time() - started[0], time.perf_counter() - started[1]
+        print(
+            f"  + {len(values) - len(earlier)} new figures: "
+            f"{len(secondary(published)) - len(secondary(previous))} new 'x': "
+            f"{cpu:.1f} s CPU, {wall:.1f} s wall keeping the version before"
         )

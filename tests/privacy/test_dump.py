@@ -39,15 +39,23 @@ def sensitive_values() -> set[str]:
 
 
 def public_texts() -> set[str]:
-    """Texts that are nobody's personal data: organisation and municipality names, and the
-    scenario templates whose goals and actions prefill a pathway."""
+    """Texts that are nobody's personal data: organisation and municipality names, the
+    scenario templates whose goals and actions prefill a pathway, and the installation's
+    published knowledge (practice fiches, social-map offers), which may share a word with a
+    case ("Online")."""
     from casus.access.models import Municipality, Organisation
     from casus.cases.models import ScenarioItem
+    from casus.knowledge.models import PracticeFiche
+    from casus.socialmap.models import Offer
 
     found = set(Organisation.objects.values_list("name", flat=True))
     found |= set(Municipality.objects.values_list("name", flat=True))
     for goal, action in ScenarioItem.objects.values_list("goal", "action"):
         found |= {goal, action}
+    for texts in PracticeFiche.objects.values_list("title", "summary", "body", "contact"):
+        found |= set(texts)
+    for texts in Offer.objects.values_list("name", "description", "target_group"):
+        found |= set(texts)
     return found
 
 

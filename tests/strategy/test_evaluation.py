@@ -1,14 +1,17 @@
 """The self-evaluation: opening, answering, closing; the results' arithmetic and anonymity."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from casus.access.models import Role, User
 from casus.audit.models import AuditEvent
 from casus.core.exceptions import Forbidden, RuleViolation
+from casus.core.models import Notification
 from casus.strategy import selectors, services
 from casus.strategy.models import Answer, EvaluationStatus, SelfEvaluation
 from casus.strategy.questionnaire import MODULES, STATEMENTS
@@ -46,6 +49,32 @@ def test_a_strategic_role_opens_one_evaluation_per_year(world: World) -> None:
     # Another cell has its own.
     services.evaluation_open(actor=world.member_b, cell=world.cell_b, year=2025)
     assert SelfEvaluation.objects.count() == 2
+
+
+def test_opening_asks_every_member_who_may_answer_without_content(
+    world: World, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluation = services.evaluation_open(actor=world.chair, cell=world.cell_a, year=2025)
+    notified = set(
+        Notification.objects.filter(kind="self_evaluation_opened").values_list("user", flat=True)
+    )
+    answering = {
+        world.chair,
+        world.coordinator,
+        world.information_officer,
+        world.partner1,
+        world.partner2,
+        world.strategic,
+    }
+    assert notified == {user.pk for user in answering}  # not the DPO, the administrator, B
+    assert {m.to[0] for m in mailoutbox} == {user.email for user in answering}
+    url = reverse("strategy:evaluation_answer", args=[evaluation.pk])
+    assert all(url in m.body for m in mailoutbox)
+    # Opening once more is refused and tells nobody again.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuleViolation):
+        services.evaluation_open(actor=world.chair, cell=world.cell_a, year=2025)
+    assert Notification.objects.filter(kind="self_evaluation_opened").count() == len(answering)
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.DPO, Role.CELL_ADMIN])

@@ -24,6 +24,7 @@ KIND_TEXTS: dict[str, Promise] = {
         "The chair opened case %(reference)s by break-glass; the next meeting reviews it."
     ),
     "purge_proposed": gettext_lazy("A retention purge awaits your approval."),
+    "self_evaluation_opened": gettext_lazy("Your cell's self-evaluation is open for answers."),
     "subject_request_due": gettext_lazy(
         "Data-subject request %(reference)s must be answered within a week."
     ),

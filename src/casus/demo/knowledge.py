@@ -124,7 +124,7 @@ FICHES = [
         domain=Domain.EXIT_AND_REINTEGRATION,
         levels=(T,),
         themes=("disengagement", "begeleiding"),
-        contact="Ruben Claeys, ruben.claeys@caw-leiestreek.example.be",
+        contact="Jonas Claeys, jonas.claeys@caw-leiestreek.example.be",
         published_on=date(2024, 6, 3),
     ),
     Fiche(

@@ -122,9 +122,9 @@ def index(fiche: PracticeFiche) -> None:
             for text in (a, b, c)
         ]
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [fiche.pk])  # noqa: S608
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [fiche.pk])  # noqa: S608  # nosec B608
             cursor.execute(
-                f"INSERT INTO {FTS_TABLE} (rowid, lang, a, b, c) "  # noqa: S608
+                f"INSERT INTO {FTS_TABLE} (rowid, lang, a, b, c) "  # noqa: S608  # nosec B608
                 "VALUES (%s, %s, %s, %s, %s)",
                 [fiche.pk, fiche.language, *columns],
             )
@@ -250,13 +250,13 @@ def _matching_sqlite(fiches: QuerySet[PracticeFiche], expression: str) -> QueryS
     table = PracticeFiche._meta.db_table
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
     # Constants and one parameter: the expression is never part of the SQL text.
-    rank = RawSQL(  # noqa: S611
-        f"SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "  # noqa: S608 — constants
+    rank = RawSQL(  # noqa: S611  # nosec B611
+        f"SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "  # noqa: S608  # nosec B608
         f'WHERE {FTS_TABLE} MATCH %s AND rowid = "{table}"."id"',
         (expression,),
     )
-    matches = RawSQL(  # noqa: S611
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+    matches = RawSQL(  # noqa: S611  # nosec B611
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608  # nosec B608
         (expression,),
     )
     return fiches.filter(pk__in=matches).annotate(rank=rank)

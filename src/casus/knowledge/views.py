@@ -4,6 +4,8 @@ Every view is ``cell_exempt``: fiches hold no cell data, and knowledge editors a
 support people have no cell. Rights are decided by the selectors and services (404 otherwise).
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -102,8 +104,7 @@ def fiche_edit(request: _Request, pk: int) -> HttpResponse:
                 actor=request.user, fiche=fiche, version=form.cleaned_data["version"], **fields
             )
         except EditConflict as error:
-            conflict = error.current
-            assert isinstance(conflict, PracticeFiche)  # noqa: S101 — what fiche_update raises
+            conflict = cast("PracticeFiche", error.current)  # what fiche_update raises
             form = _rebase(form, conflict)
             add_rule_error(form, error)
         except CasusError as error:

@@ -76,13 +76,34 @@ def values_and_relations(
     return values, relations
 
 
-def protect_table(quarters: Mapping[Quarter, Figures]) -> dict[str, list[Any]]:
-    """The table as it may be published: ``{key: [value or None, mark]}``."""
+def protect_table(
+    quarters: Mapping[Quarter, Figures], previous: Mapping[str, list[Any]] | None = None
+) -> dict[str, list[Any]]:
+    """The table as it may be published: ``{key: [value or None, mark]}``.
+
+    ``previous``: what earlier versions of this table published (``{key: [value, mark]}``). A
+    figure published before stays published, one withheld stays withheld with its mark, and
+    complements are chosen among the new figures only — so keeping every version tells no
+    more than the last one (ADR 0028). The table only grows forwards: a quarter older than the
+    last one published before that is not in ``previous`` (a cell whose first quarter moved
+    back) is left out, as its stock identity would tie it to figures already published.
+    """
+    if previous:
+        quarters = _growing_forwards(quarters, previous)
     values, relations = values_and_relations(quarters)
     if not values:
         return {}
-    published = suppression.protect(values, relations)
+    earlier = as_published(previous or {})
+    published = suppression.protect(values, relations, previous=earlier)
     return {str(key): [p.value, p.mark] for key, p in published.items()}
+
+
+def _growing_forwards(
+    quarters: Mapping[Quarter, Figures], previous: Mapping[str, list[Any]]
+) -> dict[Quarter, Figures]:
+    columns = {key.rpartition("@")[2] for key in previous}
+    last = max((q for q in quarters if q.key in columns), default=None)
+    return {q: f for q, f in quarters.items() if last is None or q.key in columns or q > last}
 
 
 def as_published(stored: Mapping[str, list[Any]]) -> dict[str, Published]:

@@ -21,7 +21,7 @@ from casus.core.exceptions import RuleViolation
 from .indicators import Figures, figures_for
 from .models import CellOptIn, PublishedTable, QuarterFigures, RegionalBody, RegionalSupporter
 from .periods import Quarter, last_ended_quarter, quarters_between
-from .publication import protect_table
+from .publication import protect_table, values_and_relations
 
 
 def first_quarter(cell: Cell) -> Quarter:
@@ -94,7 +94,8 @@ def published_table_get(
     cell: Cell | None = None,
     body: RegionalBody | None = None,
 ) -> dict[str, list[Any]]:
-    """The protected table of ``quarters`` for a cell or a body: computed once, then reused."""
+    """The protected table of ``quarters`` for a cell or a body: computed once per last
+    quarter, then reused; each new version keeps every decision of the earlier ones."""
     if not quarters:
         return {}
     through = max(quarters).key
@@ -102,19 +103,44 @@ def published_table_get(
     existing = PublishedTable.objects.filter(through=through, **scope).first()
     if existing is not None:
         return existing.published  # type: ignore[no-any-return]
-    published = protect_table(quarters)
-    try:
-        with transaction.atomic():
-            PublishedTable.objects.create(through=through, published=published, **scope)
-            audit_record(
-                actor=None,
-                action="MONITORING_TABLE_PROTECTED",
-                cell=cell,
-                data={"through": through, "body": body.pk if body is not None else None},
-            )
-    except IntegrityError:
-        return PublishedTable.objects.get(through=through, **scope).published  # type: ignore[no-any-return]
+    with transaction.atomic():
+        # One version at a time per scope: the row lock (SQLite: the immediate transaction)
+        # keeps two requests from deciding the same new figures differently.
+        owner = Cell if cell is not None else RegionalBody
+        owner.objects.select_for_update().filter(pk=(cell or body).pk).first()  # type: ignore[union-attr]
+        existing = PublishedTable.objects.filter(through=through, **scope).first()
+        if existing is not None:
+            return existing.published  # type: ignore[no-any-return]
+        later = PublishedTable.objects.filter(through__gt=through, **scope).order_by("-through")
+        if (newest := later.first()) is not None:
+            # A later version was decided meanwhile (the freeze job): its decisions hold for
+            # these quarters too; deciding them again could contradict it.
+            keys = {str(key) for key in values_and_relations(quarters)[0]}
+            return {k: v for k, v in newest.published.items() if k in keys}
+        published = protect_table(quarters, published_before(through=through, **scope))
+        PublishedTable.objects.create(through=through, published=published, **scope)
+        audit_record(
+            actor=None,
+            action="MONITORING_TABLE_PROTECTED",
+            cell=cell,
+            data={"through": through, "body": body.pk if body is not None else None},
+        )
     return published
+
+
+def published_before(
+    *, through: str, cell: Cell | None = None, body: RegionalBody | None = None
+) -> dict[str, list[Any]]:
+    """What the versions of a scope's table before ``through`` published, together: a figure
+    shown in any of them is known for good (the figures of a frozen quarter never change), a
+    figure withheld in all of them keeps its latest mark."""
+    scope: dict[str, Any] = {"cell": cell} if cell is not None else {"body": body}
+    known: dict[str, list[Any]] = {}
+    for table in PublishedTable.objects.filter(through__lt=through, **scope).order_by("through"):
+        for key, (value, mark) in table.published.items():
+            if key not in known or known[key][0] is None:
+                known[key] = [value, mark]
+    return known
 
 
 def monitoring_export_record(

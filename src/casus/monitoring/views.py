@@ -47,7 +47,12 @@ def _dashboard(request: CellRequest) -> dict[str, Any]:
     )
     if wants_exact and not exact_allowed:
         raise Forbidden(Action.MONITORING_EXACT)
-    page: dict[str, Any] = {"exact_allowed": exact_allowed, "table": None}
+    page: dict[str, Any] = {
+        "exact_allowed": exact_allowed,
+        "table": None,
+        # The chair decides whether regional support bodies count the cell.
+        "opt_in_allowed": can(request.user, Action.MONITORING_REGIONAL_OPT_IN, request.cell),
+    }
     if exact_allowed and request.GET.get("view") != "published":
         form = PeriodForm(request.GET)
         page.update(view="exact", period_form=form)

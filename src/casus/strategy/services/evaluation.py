@@ -8,13 +8,16 @@ many statements, never a score or a comment: the log must not undo the anonymity
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from casus.access.models import Cell, User
-from casus.access.rules import Action, require
+from casus.access.models import Cell, Membership, User
+from casus.access.rules import ROLE_ACTIONS, Action, require
 from casus.audit.services import audit_record
 from casus.core.exceptions import RuleViolation
+from casus.core.notices import notify
 
 from ..models import Answer, EvaluationStatus, SelfEvaluation
 from ..questionnaire import STATEMENTS
@@ -22,6 +25,8 @@ from .common import TEXT_MAX_LENGTH, clean_text
 from .plan import check_year
 
 COMMENT_MAX_LENGTH = 2000
+#: The notice every member who may answer gets when a self-evaluation opens.
+OPENED_NOTIFICATION = "self_evaluation_opened"
 
 #: A statement's answer: (score 1–5, or None for "don't know"; comment). A statement left out
 #: (or mapped to None) is not answered: an earlier answer to it is withdrawn.
@@ -42,11 +47,39 @@ def evaluation_open(*, actor: User, cell: Cell, year: int) -> SelfEvaluation:
                 obj=evaluation,
                 data={"year": year},
             )
+            evaluation_pk, cell_pk = evaluation.pk, cell.pk
+            transaction.on_commit(lambda: _notify_respondents(evaluation_pk, cell_pk))
     except IntegrityError:
         raise RuleViolation(
             _("The self-evaluation of %(year)d already exists.") % {"year": year}
         ) from None
     return evaluation
+
+
+def _notify_respondents(evaluation_pk: int, cell_pk: int) -> None:
+    """Ask every current member who may answer to do so: a notice and an e-mail, no content."""
+    seats = (
+        Membership.objects.current()
+        .filter(
+            cell_id=cell_pk,
+            role__in=ROLE_ACTIONS[Action.SELF_EVALUATION_ANSWER],
+            user__is_active=True,
+        )
+        .select_related("user")
+    )
+    notify(
+        users=(membership.user for membership in seats),
+        cell_id=cell_pk,
+        kind=OPENED_NOTIFICATION,
+        url=reverse("strategy:evaluation_answer", args=[evaluation_pk]),
+        key=f"{OPENED_NOTIFICATION}:{evaluation_pk}",
+        subject=gettext_lazy("[Casus] Your cell's self-evaluation is open"),
+        body=gettext_lazy(
+            "Your cell has opened its annual self-evaluation.\n\n"
+            "Open %(url)s to answer it; your answers stay anonymous in the results.\n"
+        ),
+        what="self-evaluation opened",
+    )
 
 
 def _lock(evaluation: SelfEvaluation) -> SelfEvaluation:

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from casus.access.rules import Action, can, require
@@ -76,9 +77,12 @@ def evaluation_answer(request: CellRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _(
+                    ngettext(
+                        "Your answer is saved (%(count)d statement). You can change it until "
+                        "the self-evaluation closes.",
                         "Your answers are saved (%(count)d statements). You can change them until "
-                        "the self-evaluation closes."
+                        "the self-evaluation closes.",
+                        count,
                     )
                     % {"count": count},
                 )

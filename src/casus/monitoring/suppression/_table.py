@@ -1,218 +1,50 @@
-"""Small-number suppression with complementary suppression (product.md §5, ADR 0028).
+"""The search behind ``protect``: which figures to withhold, checked exactly (ADR 0028)."""
 
-``protect`` withholds every figure under the threshold ("<5") and then as few other figures as
-it can ("x") so that an attacker who knows every published figure, every relation between the
-figures, that figures are non-negative integers, that "<5" means ``0..threshold-1`` and "x"
-means ``>= threshold``, cannot compute any figure under the threshold exactly. "Exactly" is
-checked with integer programming (HiGHS through ``scipy.optimize.milp``), not with row and
-column rules, so it also covers chains of relations and what the marks themselves reveal.
-
-``audit`` is the attacker: from what was published only, the integer bounds of each withheld
-figure, one minimum and one maximum at a time. It shares with ``protect`` only the relation
-parsing, the component split and the solver call, so tests can use it as an independent oracle.
-"""
-
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
-THRESHOLD = 5
-SECONDARY = "x"
+from ._system import Row
+from ._system import System as _System
+from ._system import groups as _groups
+
 _PUSH_ROUNDS = 4
 _WITNESSES = 4
 
-type Row = tuple[tuple[int, int], ...]  # ((figure index, coefficient), ...), no zero coefficient
 
+class ProtectionError(ValueError):
+    """A figure under the threshold cannot be protected without changing what an earlier
+    version published (only figures new in this version may be withheld now)."""
 
-@dataclass(frozen=True)
-class Relation:
-    """A linear identity the published figures obey: ``Σ coefficient × value == 0``.
-
-    E.g. a total and its parts: ``{total: 1, part1: -1, part2: -1}``; a year and its quarters;
-    a stock and its flows: ``{open_q2: 1, open_q1: -1, opened_q2: -1, closed_q2: 1}``.
-    """
-
-    terms: Mapping[Hashable, int]
-
-
-@dataclass(frozen=True)
-class Published:
-    """One published figure: ``value`` when shown, else ``None`` with ``mark`` "<5" (the value
-    is under the threshold) or "x" (withheld to protect another figure; at least the threshold)."""
-
-    value: int | None
-    mark: str = ""
-
-
-def primary_mark(threshold: int = THRESHOLD) -> str:
-    """Return the mark of a figure withheld because it is under ``threshold`` ("<5")."""
-    return f"<{threshold}"
-
-
-def protect(
-    values: Mapping[Hashable, int],
-    relations: Sequence[Relation],
-    threshold: int = THRESHOLD,
-) -> dict[Hashable, Published]:
-    """Return what may be published of ``values`` so that no value under ``threshold`` can be
-    recovered from the published ones and ``relations``.
-
-    Deterministic: the result depends on the keys, values and relations, not on their order.
-    Raises ``ValueError`` for a negative value, an unknown key or a relation the values break.
-    """
-    if threshold < 1:
-        raise ValueError("The threshold must be at least 1.")
-    keys = sorted(values, key=_order)
-    truth = [_count(values[key]) for key in keys]
-    rows = _rows(keys, relations)
-    for row in rows:
-        if sum(coefficient * truth[i] for i, coefficient in row):
-            raise ValueError("A relation does not hold for the values given.")
-    table = _Table(truth, rows, threshold)
-    table.protect()
-    mark = primary_mark(threshold)
-    return {
-        key: Published(None, mark if truth[i] < threshold else SECONDARY)
-        if i in table.withheld
-        else Published(truth[i])
-        for i, key in enumerate(keys)
-    }
-
-
-def audit(
-    published: Mapping[Hashable, Published],
-    relations: Sequence[Relation],
-    threshold: int = THRESHOLD,
-) -> dict[Hashable, tuple[int, int | None]]:
-    """Return the attacker's integer bounds ``(lowest, highest)`` of each withheld figure
-    (``highest`` None: unbounded), computed from what is published only."""
-    keys = sorted(published, key=_order)
-    rows = _rows(keys, relations)
-    constant: dict[int, int] = {}
-    lower: dict[int, float] = {}
-    upper: dict[int, float] = {}
-    for i, key in enumerate(keys):
-        figure = published[key]
-        if figure.value is not None:
-            constant[i] = figure.value
-        elif figure.mark == primary_mark(threshold):
-            lower[i], upper[i] = 0, threshold - 1
-        elif figure.mark == SECONDARY:
-            lower[i], upper[i] = threshold, np.inf
-        else:
-            raise ValueError(f"Unknown mark {figure.mark!r}.")
-    bounds: dict[Hashable, tuple[int, int | None]] = {}
-    for group in _groups(sorted(lower), rows):
-        system = _System(group, rows, constant)
-        low, high = np.array([lower[i] for i in group]), np.array([upper[i] for i in group])
-        for position, i in enumerate(group):
-            objective = np.zeros(len(group))
-            objective[position] = 1
-            least = system.solve(objective, low, high)
-            if least is None:
-                raise ValueError("The published figures contradict the relations.")
-            most = system.solve(-objective, low, high)
-            bounds[keys[i]] = (int(least[position]), None if most is None else int(most[position]))
-    return bounds
-
-
-def _order(key: Hashable) -> tuple[str, str]:
-    return type(key).__name__, repr(key)
-
-
-def _count(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError("Values must be non-negative integers.")
-    return int(value)
-
-
-def _rows(keys: Sequence[Hashable], relations: Iterable[Relation]) -> list[Row]:
-    """Return the relations over figure indices, canonical (sorted, deduplicated)."""
-    index = {key: i for i, key in enumerate(keys)}
-    rows: set[Row] = set()
-    for relation in relations:
-        try:
-            row = tuple(sorted((index[k], int(c)) for k, c in relation.terms.items() if c))
-        except KeyError as error:
-            raise ValueError(f"A relation names an unknown figure {error.args[0]!r}.") from None
-        if row:
-            rows.add(row)
-    return sorted(rows)
-
-
-def _groups(variables: Iterable[int], rows: Sequence[Row]) -> list[list[int]]:
-    """Return the connected components of ``variables``, linked by sharing a row."""
-    parent = {i: i for i in variables}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for row in rows:
-        linked = [find(i) for i, _ in row if i in parent]
-        for other in linked[1:]:
-            parent[find(other)] = find(linked[0])
-    groups: dict[int, list[int]] = {}
-    for i in sorted(parent):
-        groups.setdefault(find(i), []).append(i)
-    return sorted(groups.values())
-
-
-class _System:
-    """The equalities over ``variables``: every row touching them, the rest as constants."""
-
-    def __init__(self, variables: Sequence[int], rows: Sequence[Row], constant: Mapping[int, int]):
-        position = {i: p for p, i in enumerate(variables)}
-        entries: dict[tuple[int, int], int] = {}
-        target: list[int] = []
-        for row in rows:
-            if not any(i in position for i, _ in row):
-                continue
-            for i, coefficient in row:
-                if i in position:
-                    entries[len(target), position[i]] = coefficient
-            target.append(-sum(c * constant[i] for i, c in row if i not in position))
-        self.size = len(variables)
-        shape = (len(target), self.size)
-        cells = np.array(list(entries), dtype=np.int64).reshape(len(entries), 2)
-        self.matrix = sparse.csr_array(
-            (np.array(list(entries.values()), dtype=np.int64), (cells[:, 0], cells[:, 1])), shape
+    def __init__(self, figures: Iterable[int]):
+        self.figures: list[Any] = sorted(figures)  # indices, then the keys (``protect``)
+        super().__init__(
+            "These figures under the threshold cannot be protected without withholding a figure "
+            "an earlier version published."
         )
-        self.target = np.array(target, dtype=np.int64)
-
-    def solve(self, objective: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray | None:
-        """Return an optimal integer solution, or None when there is none (or no optimum)."""
-        constraints = []
-        if len(self.target):
-            constraints.append(LinearConstraint(self.matrix, self.target, self.target))
-        result = milp(
-            objective,
-            constraints=constraints,
-            integrality=np.ones(self.size),
-            bounds=Bounds(low, high),
-            options={"mip_rel_gap": 0},
-        )
-        if result.status != 0:
-            return None
-        solution = np.rint(result.x).astype(np.int64)
-        # Trust only an exact integer solution: a solver tolerance must never count as proof.
-        exact = np.array_equal(self.matrix @ solution, self.target)
-        return solution if exact and np.all(solution >= low) and np.all(solution <= high) else None
 
 
-class _Table:
+class Table:
     """The suppression state of one table: which figures are withheld, and the search."""
 
-    def __init__(self, truth: list[int], rows: list[Row], threshold: int):
+    def __init__(
+        self,
+        truth: list[int],
+        rows: list[Row],
+        threshold: int,
+        *,
+        shown: Iterable[int] = (),
+        hidden: Iterable[int] = (),
+    ):
+        """``shown`` and ``hidden``: figures an earlier version published or withheld; they
+        keep that state, and only the other (new) figures may be chosen as complements."""
         self.truth, self.rows, self.threshold = truth, rows, threshold
         self.small = {i for i, value in enumerate(truth) if value < threshold}
         self.guarded = set(self.small)  # the small figures that withholding can protect
-        self.withheld: set[int] = set(self.small)
+        self.hidden = set(hidden)
+        self.free = set(range(len(truth))) - self.hidden - set(shown)  # new in this version
+        self.withheld: set[int] = (self.small & self.free) | self.hidden
         self.rows_of: dict[int, list[Row]] = {}
         for row in rows:
             for i, _ in row:
@@ -223,24 +55,51 @@ class _Table:
         self._witnesses: dict[int, list[frozenset[int]]] = {}
 
     def protect(self) -> None:
-        """Add complementary suppressions until nothing small is exposed, then publish again
-        those that turn out not to be needed (largest first: they cost the most information)."""
+        """Add complementary suppressions (new figures only) until nothing small is exposed,
+        then publish again those that turn out not to be needed (largest first: they cost the
+        most information). Raise ``ProtectionError`` when withholding every new figure would
+        still leave a small figure exposed that the relations alone do not give away."""
+        ceiling = self.hidden | self.free  # the most this version may withhold
+        if len(ceiling) < len(self.truth):
+            # A component of withheld figures that no new figure can ever join keeps the state
+            # the earlier version gave it (publishing new figures cannot touch it): skip it.
+            self.guarded &= {
+                i for group in _groups(ceiling, self.rows) if self.free & set(group) for i in group
+            }
+        pinned = self._exposed_with(ceiling, self.guarded)
         # A figure the relations give away even with everything withheld (t = a - a) was never
         # secret: withhold it, but spend no other figure on it.
-        everything = _Table(self.truth, self.rows, self.threshold)
-        everything.withheld = set(range(len(self.truth)))
-        self.guarded -= everything.exposed()
+        structural = pinned
+        if pinned and len(ceiling) < len(self.truth):
+            structural = self._exposed_with(set(range(len(self.truth))), pinned)
+            unprotected = pinned - structural
+            if unprotected & self.free:
+                raise ProtectionError(unprotected & self.free)
+            if unprotected:  # old figures: were they given away by the earlier version alone?
+                rows = [row for row in self.rows if not any(i in self.free for i, _ in row)]
+                before = Table(self.truth, rows, self.threshold)
+                before.withheld, before.guarded = set(self.hidden), set(unprotected)
+                if unprotected - before.exposed():
+                    raise ProtectionError(unprotected - before.exposed())
+                structural = pinned  # public since the earlier version: nothing left to save
+        self.guarded -= structural
         added: list[int] = []
         while exposed := self.exposed():
             chosen = self.choose(exposed)
-            if not chosen:  # everything around them is withheld already: nothing more to do
-                break
+            if not chosen:  # cannot happen once the ceiling protects them (ADR 0028)
+                raise ProtectionError(exposed)
             self.withheld |= chosen
             added += sorted(chosen)
         for i in sorted(added, key=lambda i: (-self.truth[i], -i)):
             self.withheld.discard(i)
             if self.exposes_around(i):
                 self.withheld.add(i)
+
+    def _exposed_with(self, withheld: set[int], guarded: set[int]) -> set[int]:
+        """Return the figures of ``guarded`` exposed when ``withheld`` are withheld."""
+        other = Table(self.truth, self.rows, self.threshold)
+        other.withheld, other.guarded = set(withheld), set(guarded)
+        return other.exposed()
 
     def exposed(self) -> set[int]:
         """Return the withheld small figures an attacker can compute exactly."""
@@ -395,7 +254,7 @@ class _Table:
             score: dict[int, int] = {}
             for row in cluster:
                 for i, _ in row:
-                    if i not in self.withheld:
+                    if i in self.free and i not in self.withheld:
                         score[i] = score.get(i, 0) + 1
             if score:
                 chosen.add(min(score, key=lambda i: (-score[i], self.truth[i], i)))
@@ -404,7 +263,7 @@ class _Table:
     def _cluster(self, start: int, fixed: set[int]) -> set[Row]:
         """Return the rows whose withheld figures are all computable, reachable from ``start``
         through computable figures; failing that (it is pinned by a longer chain), the rows
-        around ``start`` up to the first ring that holds a published figure."""
+        around ``start`` up to the first ring that holds a figure it may still withhold."""
         cluster: set[Row] = set()
         seen, queue = {start}, [start]
         while queue:
@@ -416,7 +275,9 @@ class _Table:
                 queue += [i for i in withheld if i not in seen]
                 seen.update(withheld)
         ring, seen = {start}, {start}
-        while ring and not any(i not in self.withheld for row in cluster for i, _ in row):
+        while ring and not any(
+            i in self.free and i not in self.withheld for row in cluster for i, _ in row
+        ):
             rows = {row for i in ring for row in self.rows_of.get(i, [])}
             cluster |= rows
             ring = {i for row in rows for i, _ in row if i in self.withheld} - seen
