@@ -222,7 +222,7 @@ def build(world: World) -> dict[str, object]:
     for user in (world.partner1, world.partner2, world.coordinator):
         Attendance.objects.create(meeting=m2, user=user)
 
-    # Actions. Q1: a5 done late; Q2: a1 on time, a2 late, a3 overdue at the end.
+    # Actions. Q1: a5 done late; Q2: a1 on time, a2 late, a3 and a6 overdue at the end.
     def action(case, due, status, created, updated):  # type: ignore[no-untyped-def]
         PathwayAction.objects.create(
             case=case,
@@ -240,6 +240,9 @@ def build(world: World) -> dict[str, object]:
     action(c2, "2025-06-10", ActionStatus.PLANNED, "2025-05-16", "2025-05-16")  # a3
     action(c1, "2025-02-15", ActionStatus.CANCELLED, "2025-01-25", "2025-02-20")  # a4
     action(c1, "2025-03-01", ActionStatus.DONE, "2025-01-25", "2025-03-05")  # a5
+    # a6: due on Q2's last day and still open when it ends: whenever it is done, it is done on
+    # a later day, so late ("done late": done on a day after the due date) — overdue at the end.
+    action(c2, "2025-06-30", ActionStatus.PLANNED, "2025-06-01", "2025-06-01")  # a6
 
     # Feedback sheets. Q1: f1 (sent 20 Feb), f2 (objection on 2 April: blocked in Q2).
     def sheet(item, created, **extra):  # type: ignore[no-untyped-def]
@@ -329,7 +332,10 @@ EXPECTED = {
         "cases.open_end": 1,  # c2
         "actions.done_on_time": 1,
         "actions.done_late": 1,
-        "actions.overdue_end": 1,
+        # a3 (due 10 June) and a6 (due 30 June, the last day, still open when it ends); a2 (due
+        # 20 May) was done on 5 June and a1 on time. Before the fix only a3 counted (due_on < 30
+        # June).
+        "actions.overdue_end": 2,
         "feedback.proposed": 1,
         "feedback.sent": 0,
         "feedback.blocked": 1,

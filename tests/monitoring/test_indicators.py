@@ -1,5 +1,7 @@
 """Every indicator against the hand-built dataset of ``dataset.py``."""
 
+import datetime as dt
+
 import pytest
 
 from casus.monitoring.indicators import figures_for
@@ -73,3 +75,34 @@ def test_category_totals_hold_on_the_data(world: World) -> None:
         counts = figures_for(world.cell_a.pk, quarter.period)["counts"]
         for total, parts in SUMS:
             assert counts[total] == sum(counts[p] for p in parts), total
+
+
+def test_a_period_ending_mid_quarter_attributes_destroyed_cases_consistently(
+    world: World,
+) -> None:
+    """Failed before the fix: the destroyed case of Q2 (closed 10 June) was left out of the
+    openings of a period ending 15 June but its closure was subtracted: 1 open instead of 2
+    (and a negative stock for a cell with nothing else)."""
+    build(world)
+    cell = world.cell_a.pk
+    spring = Period(dt.date(2025, 4, 1), dt.date(2025, 6, 15))
+    counts = figures_for(cell, spring)["counts"]
+    # The destroyed case counts as opened on 1 April (its quarter's first day), closed 10 June;
+    # c2 (opened 15 May) and c1 (reopened 2 June, closed again 20 June) are open on 15 June.
+    assert counts["cases.opened"] == 2  # c2, the destroyed case
+    assert counts["cases.closed"] == 1  # the destroyed case
+    assert counts["cases.reopened"] == 1  # c1
+    assert counts["cases.open_end"] == 2
+    q1 = figures_for(cell, Quarter(2025, 1).period)["counts"]
+    assert counts["cases.open_end"] == (
+        q1["cases.open_end"]
+        + counts["cases.opened"]
+        + counts["cases.reopened"]
+        - counts["cases.closed"]
+    )
+    # Around the destroyed case's closure (10 June): open until then, never negative.
+    for day, open_end in ((9, 3), (10, 2), (11, 2)):
+        one = figures_for(cell, Period(dt.date(2025, 6, day), dt.date(2025, 6, day)))["counts"]
+        assert one["cases.open_end"] == open_end, day
+    # Whole quarters are unchanged: the destroyed case belongs to Q2.
+    assert figures_for(cell, Quarter(2025, 2).period)["counts"]["cases.opened"] == 2

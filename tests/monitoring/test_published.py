@@ -8,8 +8,11 @@ import pytest
 from django.urls import reverse
 
 from casus.audit.models import AuditEvent
+from casus.monitoring.catalog import COUNT_KEYS, DURATION_KEYS, normalised
+from casus.monitoring.indicators import empty, figures_for
 from casus.monitoring.models import PublishedTable, QuarterFigures
 from casus.monitoring.periods import Quarter, last_ended_quarter
+from casus.monitoring.presentation import published_table
 from casus.monitoring.publication import values_and_relations
 from casus.monitoring.selectors import published_for
 from tests.conftest import World, ready_client
@@ -184,3 +187,87 @@ def _quarters(first: Quarter, last: Quarter) -> list[Quarter]:
     from casus.monitoring.periods import quarters_between
 
     return quarters_between(first, last)
+
+
+# --- Year medians, catalog changes, failures, the freeze job --------------------------------
+
+
+def _year(durations: dict[int, list[int]]) -> list[str]:
+    quarters = {Quarter(2025, n): normalised(empty()) for n in range(1, 5)}
+    for n, values in durations.items():
+        quarters[Quarter(2025, n)]["durations"]["case_days"] = values
+    table = published_table(quarters, {}, 2025)
+    row = next(r for s in table.sections for r in s.rows if r.key == "case_days")
+    return [c.text for c in row.cells]
+
+
+def test_a_year_median_needs_5_values_in_every_quarter_that_has_any() -> None:
+    """Failed before the fix: Q1 [10..50] (median 30) and Q2 [35] gave a year median of 32.5,
+    from which Q2's single duration follows (35)."""
+    assert _year({1: [10, 20, 30, 40, 50], 2: [35]}) == ["30", "—", "—", "—", "—"]
+    assert _year({1: [10, 20, 30, 40, 50], 2: [31, 32, 33, 34, 35]}) == [
+        "30",
+        "33",
+        "—",
+        "—",
+        "32.5",  # the ten values: (32 + 33) / 2
+    ]
+    assert _year({}) == ["—"] * 5
+
+
+def test_the_catalog_keys_are_those_of_the_indicators(history: World) -> None:
+    figures = figures_for(history.cell_a.pk, Quarter(2025, 1).period)
+    assert set(figures["counts"]) == COUNT_KEYS
+    assert set(figures["durations"]) == DURATION_KEYS
+    assert normalised(figures) == figures
+
+
+def test_frozen_figures_lack_a_category_added_later(history: World) -> None:
+    """Failed before the fix (KeyError / ValueError, a 500 on every published page): a quarter
+    frozen before a sector, an outcome and a closure reason existed."""
+    figures = figures_for(history.cell_a.pk, Quarter(2025, 1).period)
+    for key in ("structure.members.youth", "signals.received.health", "cases.closed.moved"):
+        assert figures["counts"].pop(key) == 0  # none could be counted before it existed
+    QuarterFigures.objects.create(cell=history.cell_a, year=2025, quarter=1, figures=figures)
+    response = ready_client(history.strategic).get(URL, {"view": "published", "year": 2025})
+    assert response.status_code == 200
+    rows = {r.key: r for s in response.context["table"].sections for r in s.rows}
+    assert rows["structure.members.youth"].cells[0].text == "0"
+    assert rows["cases.closed.moved"].cells[0].text in ("<5", "0")
+
+
+def test_a_table_that_cannot_be_protected_is_withheld_not_a_500(
+    history: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Failed before the fix: the ProtectionError went up to the page (a 500, for good)."""
+    from casus.monitoring import services
+    from casus.monitoring.suppression import ProtectionError
+
+    def refuse(quarters, previous):  # type: ignore[no-untyped-def]
+        raise ProtectionError(["cases.opened@2025Q1"])
+
+    monkeypatch.setattr(services, "protect_table", refuse)
+    with caplog.at_level("ERROR", logger="casus.monitoring.services"):
+        response = ready_client(history.strategic).get(URL, {"view": "published", "year": 2025})
+    assert response.status_code == 200
+    assert not PublishedTable.objects.exists()  # tried again next time
+    event = AuditEvent.objects.get(action="MONITORING_TABLE_FAILED")
+    assert event.data["through"] == last_ended_quarter().key
+    assert "could not be protected" in caplog.text
+    assert "cases." not in caplog.text  # no figure named, no value
+    table = response.context["table"]
+    assert table.withheld
+    counts = [c for r in table.sections[1].rows if "/" not in r.key for c in r.cells]
+    assert {c.text for c in counts} == {"—"}
+    assert "could not be protected automatically" in response.content.decode()
+
+
+def test_the_freeze_job_builds_the_published_tables(history: World) -> None:
+    from casus.monitoring.services import monitoring_freeze_all
+
+    monitoring_freeze_all()
+    stored = PublishedTable.objects.get(cell=history.cell_a)
+    assert stored.through == last_ended_quarter().key
+    view = published_for(actor=history.strategic, cell=history.cell_a)  # reads it
+    assert view.published == stored.published
+    assert PublishedTable.objects.filter(cell=history.cell_a).count() == 1

@@ -183,8 +183,9 @@ def test_module_results_with_known_numbers() -> None:
     assert [(bar.count, bar.percent) for bar in structure.distribution] == [
         (1, 17), (1, 17), (1, 17), (1, 17), (1, 17), (1, 17),
     ]  # fmt: skip
+    # A statement's mean only when 3 people scored it: s2 and s3 rest on one person each.
     assert [(s.mean, s.answers) for s in structure.statements][:3] == [
-        (Decimal("3.00"), 3), (Decimal("4.00"), 2), (Decimal("2.00"), 1),
+        (Decimal("3.00"), 3), (None, 2), (None, 1),
     ]  # fmt: skip
     # Comments in alphabetical order, never in the order people answered.
     assert structure.comments == ["Absent partners.", "Clear.", "Not sure."]
@@ -192,6 +193,32 @@ def test_module_results_with_known_numbers() -> None:
     assert (vision.shown, vision.respondents) == (False, 2)
     assert (vision.mean, vision.distribution, vision.comments) == (None, [], [])
     assert all(not m.shown and m.respondents == 0 for m in others)
+
+
+def test_dont_know_answers_do_not_make_a_module_or_comments_show() -> None:
+    """Two people answer "don't know": a third person's score and comment must not show, or
+    a reader who is one of the two would know whose they are."""
+    s1, s2 = STRUCTURE[:2]
+    rows = [
+        Row(1, s1, 1, "I disagree with the chair."),
+        Row(2, s2, None, ""),
+        Row(3, s2, None, ""),
+    ]
+    [structure, *_] = module_results(rows)
+    assert (structure.respondents, structure.shown) == (3, False)
+    assert (structure.mean, structure.statements, structure.comments) == (None, [], [])
+    # Three people scored; only two commented: the figures show, the comments do not.
+    rows = [
+        Row(1, s1, 1, "I disagree with the chair."),
+        Row(2, s1, 4, "Fine."),
+        Row(3, s1, 5, ""),
+    ]
+    [structure, *_] = module_results(rows)
+    assert structure.shown and structure.mean == Decimal("3.33")
+    assert structure.comments == []
+    rows.append(Row(3, s2, None, "No view."))
+    [structure, *_] = module_results(rows)
+    assert structure.comments == ["Fine.", "I disagree with the chair.", "No view."]
 
 
 def test_the_mean_rounds_half_up_to_two_decimals() -> None:

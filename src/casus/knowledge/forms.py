@@ -114,6 +114,9 @@ class FicheForm(forms.ModelForm[PracticeFiche]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fiche = self.instance
+        # An edit must say which version it changes: without it, nothing can tell a stale
+        # edit from a fresh one.
+        self.fields["version"].required = bool(fiche.pk)
         if fiche.pk and not self.is_bound:
             self.initial.update(
                 {

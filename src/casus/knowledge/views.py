@@ -130,7 +130,7 @@ def _rebase(form: FicheForm, current: PracticeFiche) -> FicheForm:
 
 
 class _VersionForm(forms.Form):
-    version = forms.IntegerField(min_value=1, required=False)
+    version = forms.IntegerField(min_value=1)
 
 
 def _posted_version(request: _Request) -> tuple[bool, int | None]:

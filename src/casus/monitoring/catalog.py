@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from casus.access.models import Sector, TableKind
 from casus.cases.models import ClosureReason, ScreeningOutcome
 
-from .indicators import DESTROYED, NOT_RETAINED, OUTSIDE
+from .indicators import DESTROYED, NOT_RETAINED, OUTSIDE, Figures
 
 COUNT, STOCK, MEDIAN, SHARE, FLAG = "count", "stock", "median", "share", "flag"
 
@@ -145,6 +145,67 @@ SECTIONS = [
 ]
 
 
+#: A region's structure rows: totals over the cells counted (not a cell's state). Whether a
+#: charter is active becomes how many cells have one; a charter version summed over cells
+#: means nothing and is left out. Members are counted once per cell they sit in.
+REGIONAL_STRUCTURE = Section(
+    "structure",
+    _("Structure"),
+    [
+        Row(
+            "structure.charter_active",
+            _("Cells with an active charter at the end of the period"),
+            year_is_last=True,
+        ),
+        *(
+            Row(row.key, label, row.kind, row.indent, row.year_is_last)
+            for row, label in zip(
+                _breakdown("structure.members", _("Members at the end of the period")),
+                [
+                    _("Members at the end of the period (total over the cells)"),
+                    *(label for _code, label in Sector.choices),
+                ],
+                strict=True,
+            )
+        ),
+        *(
+            Row(row.key, label, row.kind, row.indent, row.year_is_last)
+            for row, label in zip(
+                _breakdown("structure.meetings", _("Meetings held")),
+                [
+                    _("Meetings held (total over the cells)"),
+                    *(label for _code, label in TableKind.choices),
+                ],
+                strict=True,
+            )
+        ),
+        Row("structure.invited", _("Invitations to held meetings (total over the cells)")),
+        Row("structure.present", _("Present at held meetings (total over the cells)")),
+        Row("structure.present/structure.invited", _("Attendance (present / invited)"), SHARE),
+        Row(
+            "structure.statements_ok",
+            _(
+                "Members with an up-to-date confidentiality statement at the end of the period "
+                "(total over the cells)"
+            ),
+            year_is_last=True,
+        ),
+    ],
+    note=_(
+        "About the cells, not about persons: totals over the cells counted in each quarter, "
+        "shown exactly. A person sitting in two cells counts in both."
+    ),
+    structure=True,
+)
+
+
+def sections_for(*, regional: bool = False) -> list[Section]:
+    """The sections of a cell's page, or of a region's (its own structure rows)."""
+    if not regional:
+        return SECTIONS
+    return [REGIONAL_STRUCTURE if s.key == "structure" else s for s in SECTIONS]
+
+
 def suppressed_keys(counts: dict[str, int]) -> list[str]:
     """The counts that go through small-number suppression (all but the structure)."""
     return sorted(key for key in counts if not key.startswith("structure."))
@@ -161,3 +222,32 @@ SUMS = [
     ),
     ("signals.not_retained", [f"signals.screened.{code}" for code in NOT_RETAINED]),
 ]
+
+
+#: Every count ``indicators.figures_for`` returns, and its duration lists.
+COUNT_KEYS = frozenset(
+    [
+        *(
+            part
+            for section in SECTIONS
+            for row in section.rows
+            if row.kind != MEDIAN
+            for part in row.key.split("/")
+        ),
+        *(part for _total, parts in SUMS for part in parts),
+    ]
+)
+DURATION_KEYS = frozenset(
+    row.key for section in SECTIONS for row in section.rows if row.kind == MEDIAN
+)
+
+
+def normalised(figures: Figures) -> Figures:
+    """Frozen figures read against today's catalog. A category added after the quarter was
+    frozen (a new sector, screening outcome, closure reason or table kind) did not exist then:
+    nobody could have used it, so it counts 0. A count the catalog no longer knows is dropped;
+    its total then no longer equals the sum of its parts, and ``publication`` declares no
+    relation that does not hold exactly."""
+    counts = {key: figures["counts"].get(key, 0) for key in COUNT_KEYS}
+    durations = {key: list(figures["durations"].get(key, [])) for key in DURATION_KEYS}
+    return {"counts": counts, "durations": durations}

@@ -251,11 +251,19 @@ def _cases(
     cell_id: int, period: Period, counts: dict[str, int], durations: dict[str, list[int]]
 ) -> None:
     cases = Case.objects.filter(cell_id=cell_id)
-    purged_cases = PurgedStatistic.objects.filter(cell_id=cell_id, record_type=RecordType.CASE)
+    # A destroyed case counts as opened on the first day of its quarter (the earliest day it
+    # can have been opened), in the flow and in the stock alike. Its closures are in the change
+    # log with their own moment, never before its opening: so the stock never goes negative,
+    # and the stock identity holds between any two periods. For whole quarters this is the
+    # quarter of the destroyed case, as before.
+    destroyed = [
+        Quarter(y, q).first_day
+        for y, q in PurgedStatistic.objects.filter(
+            cell_id=cell_id, record_type=RecordType.CASE
+        ).values_list("year", "quarter")
+    ]
     opened = cases.filter(_between("opened_at", period)).count()
-    opened += sum(
-        1 for y, q in purged_cases.values_list("year", "quarter") if period.covers(Quarter(y, q))
-    )
+    opened += sum(1 for day in destroyed if period.first <= day <= period.last)
     counts["cases.opened"] = opened
     closures = _closures(cell_id).filter(_between("at", period))
     by_reason = Counter[str](
@@ -271,9 +279,7 @@ def _cases(
     counts["cases.reopened"] = reopenings.filter(_between("at", period)).count()
     # The stock at the end: every opening, reopening and closure up to then.
     ever_opened = cases.filter(opened_at__lt=period.end).count() + sum(
-        1
-        for y, q in purged_cases.values_list("year", "quarter")
-        if Quarter(y, q).last_day <= period.last
+        1 for day in destroyed if day <= period.last
     )
     counts["cases.open_end"] = (
         ever_opened
@@ -298,10 +304,12 @@ def _actions(cell_id: int, period: Period, counts: dict[str, int]) -> None:
             on_time += 1
     counts["actions.done_on_time"] = on_time
     counts["actions.done_late"] = late
-    # Open at the end of the period (not done or cancelled by then), due before its last day,
-    # in a case not closed by then.
+    # Open at the end of the period (not done or cancelled by then), due on or before its last
+    # day, in a case not closed by then. The same rule as "done late" (done on a day after
+    # ``due_on``): an action due on the last day and still open when that day ends can only be
+    # done on a later day, i.e. late — it is overdue at the end.
     counts["actions.overdue_end"] = (
-        actions.filter(created_at__lt=period.end, due_on__lt=period.last)
+        actions.filter(created_at__lt=period.end, due_on__lte=period.last)
         .exclude(status__in=(ActionStatus.DONE, ActionStatus.CANCELLED), updated_at__lt=period.end)
         .exclude(case__status=CaseStatus.CLOSED, case__closed_at__lt=period.end)
         .count()

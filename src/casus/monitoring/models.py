@@ -89,7 +89,8 @@ class RegionalSupporter(models.Model):
 
 
 class CellOptIn(models.Model):
-    """A cell's consent (by its chair) to count in a body's aggregates; opting out closes it."""
+    """A cell's consent (by its chair) to count in a body's aggregates; opting out closes it.
+    A cell counts in at most one body at a time (ADR 0027)."""
 
     cell = models.ForeignKey("access.Cell", on_delete=models.PROTECT, related_name="+")
     body = models.ForeignKey(RegionalBody, on_delete=models.PROTECT, related_name="opt_ins")
@@ -109,6 +110,13 @@ class CellOptIn(models.Model):
                 fields=["cell", "body"],
                 condition=Q(opted_out_at__isnull=True),
                 name="cell_opt_in_one_open",
+            ),
+            # One body at a time: with overlapping bodies (A, B, C in one; A, B, C, D in the
+            # other) the difference of two regional totals is cell D's exact figures.
+            models.UniqueConstraint(
+                fields=["cell"],
+                condition=Q(opted_out_at__isnull=True),
+                name="cell_opt_in_one_body",
             ),
         ]
 

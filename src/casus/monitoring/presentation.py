@@ -10,10 +10,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .catalog import BREAKDOWNS, FLAG, MEDIAN, SECTIONS, SHARE, STOCKS, Row
+from .catalog import BREAKDOWNS, FLAG, MEDIAN, SHARE, STOCKS, Row, Section, sections_for
 from .indicators import Figures
 from .periods import Quarter
-from .publication import as_published
+from .publication import WITHHELD, as_published
 from .suppression import THRESHOLD, Published
 
 #: Shown where a figure does not exist for that column (e.g. a stock in a year column).
@@ -68,6 +68,16 @@ class TableView:
     sections: list[SectionView]
     charts: list[ChartView] = field(default_factory=list)
     published: bool = False
+
+    @property
+    def withheld(self) -> bool:
+        """Whether figures are withheld because the table could not be protected."""
+        return any(
+            cell.mark == WITHHELD
+            for section in self.sections
+            for row in section.rows
+            for cell in row.cells
+        )
 
     def export_rows(self) -> list[list[Any]]:
         """Section, indicator and one value per column: numbers as numbers, markers as text."""
@@ -125,9 +135,22 @@ def exact_table(figures: Figures, column: str) -> TableView:
 # --- Published: frozen quarters of one year, and the year when complete ---------------------
 
 
+def year_median_allowed(lists: list[list[int]]) -> bool:
+    """A year median only when every quarter with values has at least ``THRESHOLD`` of them:
+    with Q1 [10, 20, 30, 40, 50] (median 30) and Q2 [35] alone, the year median 32.5 gives 35
+    away; a quarter with 1-4 values must not hide inside the year."""
+    return all(len(values) >= THRESHOLD for values in lists if values)
+
+
 def published_table(
-    quarters: dict[Quarter, Figures], stored: dict[str, list[Any]], year: int
+    quarters: dict[Quarter, Figures],
+    stored: dict[str, list[Any]],
+    year: int,
+    *,
+    regional: bool = False,
 ) -> TableView:
+    """One year of a published table; ``regional``: a region's structure rows (totals over
+    its cells, ``catalog.REGIONAL_STRUCTURE``)."""
     published = as_published(stored)
     shown = sorted(q for q in quarters if q.year == year)
     complete = len(shown) == 4
@@ -171,9 +194,11 @@ def published_table(
         if row.kind == MEDIAN:
             lists = [quarters[q]["durations"].get(row.key, []) for q in shown]
             values = [_median(v, THRESHOLD) for v in lists]
-            return (
-                [*values, _median([d for v in lists for d in v], THRESHOLD)] if complete else values
-            )
+            if not complete:
+                return values
+            if not year_median_allowed(lists):
+                return [*values, CellView(NONE)]
+            return [*values, _median([d for v in lists for d in v], THRESHOLD)]
         if row.kind == SHARE:
             top, bottom = row.key.split("/")
             return [_share(count(top, k), count(bottom, k)) for k in keys]
@@ -182,20 +207,22 @@ def published_table(
             return [*values, CellView(NONE)] if complete else values
         return [count(row.key, k) for k in keys]
 
-    return _table(columns, cells, published=True)
+    return _table(columns, cells, published=True, sections=sections_for(regional=regional))
 
 
-def _table(columns: list[str], cells: Any, *, published: bool) -> TableView:
-    sections = [
+def _table(
+    columns: list[str], cells: Any, *, published: bool, sections: list[Section] | None = None
+) -> TableView:
+    views = [
         SectionView(
             section.key,
             str(section.title),
             str(section.note),
             [RowView(row.key, str(row.label), row.indent, cells(row)) for row in section.rows],
         )
-        for section in SECTIONS
+        for section in (sections if sections is not None else sections_for())
     ]
-    table = TableView(columns, sections, published=published)
+    table = TableView(columns, views, published=published)
     table.charts = _charts(table)
     return table
 

@@ -15,6 +15,10 @@ from .indicators import Figures
 from .periods import Quarter
 from .suppression import Published, Relation
 
+#: The mark of a figure withheld because its table could not be protected: unlike "<5" and
+#: "x" it says nothing about the value.
+WITHHELD = "—"
+
 
 def complete_years(quarters: Mapping[Quarter, Any]) -> list[int]:
     years = {q.year for q in quarters}
@@ -26,8 +30,11 @@ def flow_keys(counts: Mapping[str, int]) -> list[str]:
 
 
 def stock_identity_holds(previous: Figures, current: Figures) -> bool:
-    """open_end(q) = open_end(q−1) + opened(q) + reopened(q) − closed(q), on these figures."""
+    """open_end(q) = open_end(q−1) + opened(q) + reopened(q) − closed(q), on these figures
+    (never for a region's figures: they have no ``cases.open_end``, ADR 0027)."""
     before, now = previous["counts"], current["counts"]
+    if "cases.open_end" not in before or "cases.open_end" not in now:
+        return False
     return now["cases.open_end"] == (
         before["cases.open_end"] + now["cases.opened"] + now["cases.reopened"] - now["cases.closed"]
     )
@@ -69,9 +76,14 @@ def values_and_relations(
         columns.append(str(year))
     for column in columns:
         for total, categories in SUMS:
-            if f"{total}@{column}" in values:
-                terms: dict[Hashable, int] = {f"{total}@{column}": 1}
-                terms.update({f"{part}@{column}": -1 for part in categories})
+            names = [f"{part}@{column}" for part in categories]
+            # Declared only when it holds exactly (a category the catalog no longer knows).
+            key = f"{total}@{column}"
+            if key in values and all(p in values for p in names):
+                if values[key] != sum(values[p] for p in names):
+                    continue
+                terms: dict[Hashable, int] = {key: 1}
+                terms.update(dict.fromkeys(names, -1))
                 relations.append(Relation(terms))
     return values, relations
 
@@ -93,9 +105,20 @@ def protect_table(
     values, relations = values_and_relations(quarters)
     if not values:
         return {}
-    earlier = as_published(previous or {})
+    # A figure earlier versions published that the table no longer has (a region's open
+    # stock, no longer published) is known already and takes part in no relation declared now.
+    earlier = as_published({k: v for k, v in (previous or {}).items() if k in values})
     published = suppression.protect(values, relations, previous=earlier)
     return {str(key): [p.value, p.mark] for key, p in published.items()}
+
+
+def withheld_table(
+    quarters: Mapping[Quarter, Figures], previous: Mapping[str, list[Any]]
+) -> dict[str, list[Any]]:
+    """The table when protecting it failed: what earlier versions published, and every other
+    figure withheld with the neutral ``WITHHELD`` mark (it says nothing about the value)."""
+    values, _relations = values_and_relations(quarters)
+    return {str(key): list(previous.get(str(key), [None, WITHHELD])) for key in values}
 
 
 def _growing_forwards(

@@ -4,20 +4,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from casus.access.models import Cell, User
 from casus.access.rules import Action, InstallationAction, require, require_installation
 from casus.core.exceptions import Forbidden
 
 from . import services
-from .indicators import Figures, add, empty, figures_for
+from .indicators import Figures, figures_for
 from .models import CellOptIn, RegionalBody, RegionalSupporter
-from .periods import Period, Quarter, last_ended_quarter, quarters_between
+from .periods import Period, Quarter
 
-#: A region publishes a quarter only when at least this many cells were opted in at its end.
-REGION_MIN_CELLS = 3
+REGION_MIN_CELLS = services.REGION_MIN_CELLS
 
 
 @dataclass
@@ -27,6 +25,7 @@ class PublishedView:
     quarters: dict[Quarter, Figures]
     published: dict[str, list[Any]]
     cells: dict[Quarter, int] = field(default_factory=dict)  # regional: cells counted
+    regional: bool = False
 
     @property
     def years(self) -> list[int]:
@@ -68,45 +67,18 @@ def body_get_for(*, actor: User, pk: object) -> RegionalBody:
     return body
 
 
-def _opted_in_at(body: RegionalBody, quarter: Quarter) -> list[int]:
-    """Cells that were opted in at the end of ``quarter`` (history, so the past never moves)."""
-    end = quarter.period.end
-    return list(
-        CellOptIn.objects.filter(Q(opted_out_at__isnull=True) | Q(opted_out_at__gte=end))
-        .filter(body=body, opted_in_at__lt=end)
-        .values_list("cell_id", flat=True)
-        .distinct()
-    )
-
-
 def regional_for(*, actor: User, body: RegionalBody, today: date | None = None) -> PublishedView:
-    """The body's published view: each ended quarter summed over the cells opted in at its
-    end, kept only with at least ``REGION_MIN_CELLS`` cells, then protected as one table."""
+    """The body's published view: each ended quarter summed over the contributing cells opted
+    in at its end, kept only with at least ``REGION_MIN_CELLS`` of them, then protected as one
+    table (``services.regional_quarters``)."""
     require_installation(actor, InstallationAction.REGIONAL_VIEW)
     if not RegionalSupporter.objects.filter(
         body=body, user=actor, removed_at__isnull=True
     ).exists():
         raise Forbidden(InstallationAction.REGIONAL_VIEW)
-    first = CellOptIn.objects.filter(body=body).order_by("opted_in_at").first()
-    if first is None:
-        return PublishedView({}, {})
-    last = last_ended_quarter(today)
-    quarters: dict[Quarter, Figures] = {}
-    counted: dict[Quarter, int] = {}
-    frozen: dict[int, dict[Quarter, Figures]] = {}
-    for quarter in quarters_between(Quarter.of(timezone.localdate(first.opted_in_at)), last):
-        cell_ids = _opted_in_at(body, quarter)
-        if len(cell_ids) < REGION_MIN_CELLS:
-            continue
-        total = empty()
-        for cell in Cell.objects.filter(pk__in=cell_ids):
-            if cell.pk not in frozen:
-                frozen[cell.pk] = services.quarters_freeze(cell=cell, today=today)
-            total = add(total, frozen[cell.pk].get(quarter, empty()))
-        quarters[quarter] = total
-        counted[quarter] = len(cell_ids)
+    quarters, counted = services.regional_quarters(body=body, today=today)
     published = services.published_table_get(quarters=quarters, body=body)
-    return PublishedView(quarters, published, counted)
+    return PublishedView(quarters, published, counted, regional=True)
 
 
 # --- The chair's opt-in page, the installation page ------------------------------------------
@@ -120,8 +92,9 @@ def opt_in_state_for(*, actor: User, cell: Cell) -> list[dict[str, Any]]:
             "body_id", "opted_in_at"
         )
     )
+    # A cell counts in one body at a time: the others are closed while it takes part in one.
     return [
-        {"body": body, "opted_in_at": current.get(body.pk)}
+        {"body": body, "opted_in_at": current.get(body.pk), "blocked": bool(current)}
         for body in RegionalBody.objects.order_by("name")
     ]
 

@@ -1,10 +1,12 @@
 """Monitoring writes: freezing ended quarters, protected tables, exports, regional bodies,
 their supporters and the cells' opt-in — each audited in its own transaction."""
 
+import logging
 from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +20,13 @@ from casus.access.rules import (
 from casus.audit.services import audit_record
 from casus.core.exceptions import RuleViolation
 
-from .indicators import Figures, figures_for
+from .catalog import normalised
+from .indicators import Figures, add, empty, figures_for
 from .models import CellOptIn, PublishedTable, QuarterFigures, RegionalBody, RegionalSupporter
 from .periods import Quarter, last_ended_quarter, quarters_between
-from .publication import protect_table, values_and_relations
+from .publication import protect_table, values_and_relations, withheld_table
+
+logger = logging.getLogger(__name__)
 
 
 def first_quarter(cell: Cell) -> Quarter:
@@ -47,7 +52,7 @@ def quarter_figures_freeze(*, cell: Cell, quarter: Quarter, today: date | None =
         cell=cell, year=quarter.year, quarter=quarter.quarter
     ).first()
     if existing is not None:
-        return existing.figures  # type: ignore[no-any-return]
+        return normalised(existing.figures)
     figures = figures_for(cell.pk, quarter.period)
     try:
         with transaction.atomic():
@@ -62,15 +67,16 @@ def quarter_figures_freeze(*, cell: Cell, quarter: Quarter, today: date | None =
             )
     except IntegrityError:  # frozen meanwhile by another worker: theirs stands
         row = QuarterFigures.objects.get(cell=cell, year=quarter.year, quarter=quarter.quarter)
-        return row.figures  # type: ignore[no-any-return]
-    return figures
+        return normalised(row.figures)
+    return normalised(figures)
 
 
 def quarters_freeze(*, cell: Cell, today: date | None = None) -> dict[Quarter, Figures]:
-    """Every ended quarter of ``cell`` since it was created, frozen (missing ones now)."""
+    """Every ended quarter of ``cell`` since it was created, frozen (missing ones now), read
+    against today's catalog (``catalog.normalised``)."""
     last = last_ended_quarter(today)
     stored = {
-        Quarter(row.year, row.quarter): row.figures
+        Quarter(row.year, row.quarter): normalised(row.figures)
         for row in QuarterFigures.objects.filter(cell=cell)
         if Quarter(row.year, row.quarter) <= last
     }
@@ -81,11 +87,82 @@ def quarters_freeze(*, cell: Cell, today: date | None = None) -> dict[Quarter, F
 
 
 def monitoring_freeze_all(today: date | None = None) -> int:
-    """The daily job: freeze every cell's ended quarters; return how many were frozen now."""
+    """The daily job: freeze every cell's ended quarters, then build the published table of
+    every cell and every regional body, so that pages read stored tables; return how many
+    quarters were frozen now."""
     before = QuarterFigures.objects.count()
     for cell in Cell.objects.order_by("pk"):
-        quarters_freeze(cell=cell, today=today)
+        quarters = quarters_freeze(cell=cell, today=today)
+        published_table_get(quarters=quarters, cell=cell)
+    for body in RegionalBody.objects.order_by("pk"):
+        published_table_get(quarters=regional_quarters(body=body, today=today)[0], body=body)
     return QuarterFigures.objects.count() - before
+
+
+# --- Regional sums ---------------------------------------------------------------------------
+
+#: A region publishes a quarter only when at least this many contributing cells were opted in
+#: at its end.
+REGION_MIN_CELLS = 3
+#: Counts a region does not publish: its open stock would give a joining or leaving cell's
+#: open cases away (ADR 0027).
+REGIONAL_LEFT_OUT = ("cases.open_end",)
+
+
+def opted_in_at(body: RegionalBody, quarter: Quarter) -> list[int]:
+    """Cells that were opted in at the end of ``quarter`` (history, so the past never moves)."""
+    end = quarter.period.end
+    return list(
+        CellOptIn.objects.filter(Q(opted_out_at__isnull=True) | Q(opted_out_at__gte=end))
+        .filter(body=body, opted_in_at__lt=end)
+        .values_list("cell_id", flat=True)
+        .distinct()
+    )
+
+
+def contributes(frozen: dict[Quarter, Figures], quarter: Quarter) -> bool:
+    """Whether a cell had received a signal or opened a case (destroyed ones included) by the
+    end of ``quarter``, by its frozen quarters: an empty cell only pads the count of cells."""
+    return any(
+        figures["counts"].get("signals.received", 0) + figures["counts"].get("cases.opened", 0)
+        for q, figures in frozen.items()
+        if q <= quarter
+    )
+
+
+def regional_quarters(
+    *, body: RegionalBody, today: date | None = None
+) -> tuple[dict[Quarter, Figures], dict[Quarter, int]]:
+    """Each ended quarter of ``body``: the sum of the frozen quarters of the contributing
+    cells opted in at its end, kept only with at least ``REGION_MIN_CELLS`` of them; and how
+    many cells each quarter counts. No open stock (``REGIONAL_LEFT_OUT``)."""
+    first = CellOptIn.objects.filter(body=body).order_by("opted_in_at").first()
+    if first is None:
+        return {}, {}
+    last = last_ended_quarter(today)
+    quarters: dict[Quarter, Figures] = {}
+    counted: dict[Quarter, int] = {}
+    frozen: dict[int, dict[Quarter, Figures]] = {}
+    for quarter in quarters_between(Quarter.of(timezone.localdate(first.opted_in_at)), last):
+        cell_ids = []
+        for cell in Cell.objects.filter(pk__in=opted_in_at(body, quarter)).order_by("pk"):
+            if cell.pk not in frozen:
+                frozen[cell.pk] = quarters_freeze(cell=cell, today=today)
+            if contributes(frozen[cell.pk], quarter):
+                cell_ids.append(cell.pk)
+        if len(cell_ids) < REGION_MIN_CELLS:
+            continue
+        total = empty()
+        for pk in cell_ids:
+            total = add(total, frozen[pk].get(quarter, empty()))
+        for key in REGIONAL_LEFT_OUT:
+            total["counts"].pop(key, None)
+        quarters[quarter] = total
+        counted[quarter] = len(cell_ids)
+    return quarters, counted
+
+
+# --- Published tables ------------------------------------------------------------------------
 
 
 def published_table_get(
@@ -95,7 +172,13 @@ def published_table_get(
     body: RegionalBody | None = None,
 ) -> dict[str, list[Any]]:
     """The protected table of ``quarters`` for a cell or a body: computed once per last
-    quarter, then reused; each new version keeps every decision of the earlier ones."""
+    quarter, then reused; each new version keeps every decision of the earlier ones.
+
+    The solve (seconds) runs outside any transaction; only the re-check and the insert hold
+    the owner's row lock, so that two requests never store different decisions. When the
+    table cannot be protected (``ProtectionError``, or any ``ValueError`` of ``protect``), the
+    failure is logged and audited, nothing is stored, and the figures no earlier version
+    published are withheld (``publication.WITHHELD``)."""
     if not quarters:
         return {}
     through = max(quarters).key
@@ -103,29 +186,71 @@ def published_table_get(
     existing = PublishedTable.objects.filter(through=through, **scope).first()
     if existing is not None:
         return existing.published  # type: ignore[no-any-return]
+    if (sliced := _later_version_slice(quarters, through, scope)) is not None:
+        return sliced
+    previous = published_before(through=through, **scope)
+    published = _protected(quarters, previous)
     with transaction.atomic():
-        # One version at a time per scope: the row lock (SQLite: the immediate transaction)
-        # keeps two requests from deciding the same new figures differently.
+        # One version at a time per scope: the row lock (SQLite: the write transaction) keeps
+        # two requests from deciding the same new figures differently. No key lock: rows
+        # referencing the cell may still be inserted meanwhile.
         owner = Cell if cell is not None else RegionalBody
-        owner.objects.select_for_update().filter(pk=(cell or body).pk).first()  # type: ignore[union-attr]
+        owner.objects.select_for_update(no_key=True).filter(pk=(cell or body).pk).first()  # type: ignore[union-attr]
         existing = PublishedTable.objects.filter(through=through, **scope).first()
-        if existing is not None:
+        if existing is not None:  # stored meanwhile by another request: theirs stands
             return existing.published  # type: ignore[no-any-return]
-        later = PublishedTable.objects.filter(through__gt=through, **scope).order_by("-through")
-        if (newest := later.first()) is not None:
-            # A later version was decided meanwhile (the freeze job): its decisions hold for
-            # these quarters too; deciding them again could contradict it.
-            keys = {str(key) for key in values_and_relations(quarters)[0]}
-            return {k: v for k, v in newest.published.items() if k in keys}
-        published = protect_table(quarters, published_before(through=through, **scope))
-        PublishedTable.objects.create(through=through, published=published, **scope)
-        audit_record(
-            actor=None,
-            action="MONITORING_TABLE_PROTECTED",
-            cell=cell,
-            data={"through": through, "body": body.pk if body is not None else None},
-        )
+        if (sliced := _later_version_slice(quarters, through, scope)) is not None:
+            return sliced
+        now = published_before(through=through, **scope)
+        if now != previous:  # an earlier version was stored meanwhile (rare): decide again
+            previous, published = now, _protected(quarters, now)
+        if published is not None:
+            PublishedTable.objects.create(through=through, published=published, **scope)
+            audit_record(
+                actor=None,
+                action="MONITORING_TABLE_PROTECTED",
+                cell=cell,
+                data={"through": through, "body": body.pk if body is not None else None},
+            )
+    if published is None:
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="MONITORING_TABLE_FAILED",
+                cell=cell,
+                data={"through": through, "body": body.pk if body is not None else None},
+            )
+        return withheld_table(quarters, previous)
     return published
+
+
+def _later_version_slice(
+    quarters: dict[Quarter, Figures], through: str, scope: dict[str, Any]
+) -> dict[str, list[Any]] | None:
+    """A later version decided already (the freeze job): its decisions hold for these
+    quarters too; deciding them again could contradict it."""
+    later = PublishedTable.objects.filter(through__gt=through, **scope).order_by("-through")
+    newest = later.first()
+    if newest is None:
+        return None
+    keys = {str(key) for key in values_and_relations(quarters)[0]}
+    return {k: v for k, v in newest.published.items() if k in keys}
+
+
+def _protected(
+    quarters: dict[Quarter, Figures], previous: dict[str, list[Any]]
+) -> dict[str, list[Any]] | None:
+    """``protect_table``, or None when it cannot protect the table (logged without figures)."""
+    try:
+        return protect_table(quarters, previous)
+    except ValueError as error:
+        # The message and the error's attributes name figures: only the kind is logged.
+        logger.error(
+            "monitoring: the table through %s could not be protected (%s)",
+            max(quarters).key,
+            type(error).__name__,
+        )
+        return None
 
 
 def published_before(
@@ -229,9 +354,24 @@ def cell_opt_in(*, actor: User, cell: Cell, body: RegionalBody) -> CellOptIn:
     """The chair lets ``body`` count the cell in its aggregates from now on."""
     with transaction.atomic():
         require(actor, Action.MONITORING_REGIONAL_OPT_IN, cell)
-        if CellOptIn.objects.filter(cell=cell, body=body, opted_out_at__isnull=True).exists():
+        current = CellOptIn.objects.filter(cell=cell, opted_out_at__isnull=True).first()
+        if current is not None and current.body_id == body.pk:
             raise RuleViolation(_("The cell already takes part in this body's figures."))
-        opt_in = CellOptIn.objects.create(cell=cell, body=body, opted_in_by=actor)
+        if current is not None:
+            # Overlapping bodies would give a cell's exact figures away by difference.
+            raise RuleViolation(
+                _(
+                    "The cell already takes part in the figures of another body. A cell takes "
+                    "part in one body at a time: stop taking part there first."
+                )
+            )
+        try:
+            with transaction.atomic():
+                opt_in = CellOptIn.objects.create(cell=cell, body=body, opted_in_by=actor)
+        except IntegrityError:  # opted in meanwhile by another request
+            raise RuleViolation(
+                _("The cell already takes part in the figures of a body.")
+            ) from None
         audit_record(
             actor=actor,
             action="MONITORING_REGIONAL_OPTED_IN",

@@ -33,7 +33,11 @@ def _published(view: PublishedView, data: Any) -> tuple[YearForm, TableView | No
     year = years[0] if years else None
     if form.is_valid() and form.cleaned_data["year"]:
         year = form.cleaned_data["year"]
-    table = published_table(view.quarters, view.published, year) if year is not None else None
+    table = (
+        published_table(view.quarters, view.published, year, regional=view.regional)
+        if year is not None
+        else None
+    )
     return form, table
 
 

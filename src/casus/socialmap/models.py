@@ -124,6 +124,13 @@ class Entry(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    #: ``SEARCH_FIELDS`` folded (lower case, no accents: ``knowledge.search.fold``), one per
+    #: line; written by the services on every save and searched word by word with
+    #: ``contains``, so that the search answers alike on SQLite and PostgreSQL (ADR 0030).
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    #: The fields the free-text search reads.
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -145,6 +152,14 @@ class Offer(Entry):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
+
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "organisation",
+        "description",
+        "target_group",
+        "municipalities",
+    )
 
     class Meta:
         verbose_name = _("offer")
@@ -224,6 +239,14 @@ class ContactPoint(Entry):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
+
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = (
+        "organisation",
+        "function",
+        "contact_name",
+        "municipalities",
+        "notes",
+    )
 
     class Meta:
         verbose_name = _("contact point")

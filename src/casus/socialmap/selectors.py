@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from casus.access.models import User
 from casus.access.rules import InstallationAction, can_installation, require_installation
 from casus.core.exceptions import Forbidden
+from casus.knowledge.search import fold
 
 from .models import ContactPoint, Facet, Offer, OfferTag, Province, Status
 
@@ -48,13 +49,21 @@ def _tagged(facet: str, codes: list[str]) -> Exists:
     return Exists(OfferTag.objects.filter(offer=OuterRef("pk"), facet=facet, code__in=codes))
 
 
+#: A query is cut to this many characters (before and after folding) and words.
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 8
+
+
 def _words(q: str) -> list[str]:
-    return q.split()[:8]
+    """The folded words of ``q`` (lower case, no accents or control characters), as the
+    services fold ``search_text``: "École", "ecole" and "ÉCOLE" are the same word."""
+    return fold(q[:MAX_QUERY_LENGTH])[:MAX_QUERY_LENGTH].split()[:MAX_QUERY_WORDS]
 
 
 def offer_list_for(*, actor: User, filters: OfferFilters | None = None) -> QuerySet[Offer]:
-    """The offers ``actor`` may read, narrowed by ``filters``; each word of ``q`` must appear
-    in the name, the organisation, what they offer, the target group or the municipalities."""
+    """The offers ``actor`` may read, narrowed by ``filters``; each word of ``q`` must appear,
+    case and accents aside, in the name, the organisation, what they offer, the target group
+    or the municipalities (``Offer.SEARCH_FIELDS``)."""
     filters = filters or OfferFilters()
     offers = Offer.objects.filter(_visible_status(actor, filters.status))
     if filters.sector:
@@ -66,13 +75,7 @@ def offer_list_for(*, actor: User, filters: OfferFilters | None = None) -> Query
     if filters.language:
         offers = offers.filter(_tagged(Facet.LANGUAGE, [filters.language]))
     for word in _words(filters.q):
-        offers = offers.filter(
-            Q(name__icontains=word)
-            | Q(organisation__icontains=word)
-            | Q(description__icontains=word)
-            | Q(target_group__icontains=word)
-            | Q(municipalities__icontains=word)
-        )
+        offers = offers.filter(search_text__contains=word)
     return offers.prefetch_related("tags").order_by("name", "pk")
 
 
@@ -105,7 +108,8 @@ def offers_for_referral() -> QuerySet[Offer]:
 def contact_point_list_for(
     *, actor: User, filters: ContactPointFilters | None = None
 ) -> QuerySet[ContactPoint]:
-    """The contact points ``actor`` may read, narrowed by ``filters``."""
+    """The contact points ``actor`` may read, narrowed by ``filters``; each word of ``q`` must
+    appear, case and accents aside, in one of ``ContactPoint.SEARCH_FIELDS``."""
     filters = filters or ContactPointFilters()
     points = ContactPoint.objects.filter(_visible_status(actor, filters.status))
     if filters.sector:
@@ -113,13 +117,7 @@ def contact_point_list_for(
     if filters.province:
         points = points.filter(province__in=_regions(filters.province))
     for word in _words(filters.q):
-        points = points.filter(
-            Q(organisation__icontains=word)
-            | Q(function__icontains=word)
-            | Q(contact_name__icontains=word)
-            | Q(municipalities__icontains=word)
-            | Q(notes__icontains=word)
-        )
+        points = points.filter(search_text__contains=word)
     return points.order_by("sector", "organisation", "pk")
 
 

@@ -19,6 +19,7 @@ from casus.access.models import User
 from casus.access.rules import InstallationAction, require_installation
 from casus.audit.services import audit_record
 from casus.core.exceptions import EditConflict, RuleViolation
+from casus.knowledge.search import fold
 
 from .models import FACET_CHOICES, ContactPoint, Entry, Facet, Offer, OfferTag, Status
 
@@ -130,6 +131,21 @@ def _apply(entry: Entry, values: Mapping[str, Any]) -> list[str]:
     return changed
 
 
+def search_text(entry: Entry) -> str:
+    """What the free-text search reads: each of ``SEARCH_FIELDS`` folded, one per line (a
+    query word never holds a line break, so no word matches across two fields)."""
+    return "\n".join(fold(str(getattr(entry, name))) for name in entry.SEARCH_FIELDS)
+
+
+def _index(entry: Entry) -> bool:
+    """Refresh ``entry.search_text`` (not saved); return whether it changed."""
+    text = search_text(entry)
+    if text == entry.search_text:
+        return False
+    entry.search_text = text
+    return True
+
+
 def _bump(entry: Entry, actor: User) -> None:
     entry.version += 1
     entry.updated_by = actor
@@ -198,6 +214,7 @@ def offer_create(*, actor: User, values: OfferValues) -> Offer:
         offer = Offer(created_by=actor, updated_by=actor, status=Status.DRAFT)
         _apply(offer, _offer_columns(values))
         _validate(offer)
+        _index(offer)
         offer.save()
         fields = sorted([*_offer_columns(values), *_set_tags(offer, codes)])
         audit_record(
@@ -222,7 +239,10 @@ def offer_update(*, actor: User, offer: Offer, values: OfferValues, version: int
         changed = _apply(offer, _offer_columns(values))
         _validate(offer)
         changed += _set_tags(offer, codes)
+        reindexed = _index(offer)
         if not changed:
+            if reindexed:  # folded under an older rule: bring it up to date, silently
+                offer.save(update_fields=["search_text"])
             return offer
         _bump(offer, actor)
         offer.save()
@@ -244,6 +264,7 @@ def _offer_status(*, actor: User, offer: Offer, version: int, target: str, actio
         if target == Status.PUBLISHED:
             offer.published_at = timezone.now()
         offer.status = target
+        _index(offer)
         _bump(offer, actor)
         offer.save()
         audit_record(
@@ -296,6 +317,7 @@ def contact_point_create(*, actor: User, values: ContactPointValues) -> ContactP
         columns = _contact_columns(values)
         _apply(point, columns)
         _validate(point)
+        _index(point)
         point.save()
         audit_record(
             actor=actor,
@@ -317,7 +339,10 @@ def contact_point_update(
         _check_version(point, version)
         changed = _apply(point, _contact_columns(values))
         _validate(point)
+        reindexed = _index(point)
         if not changed:
+            if reindexed:  # folded under an older rule: bring it up to date, silently
+                point.save(update_fields=["search_text"])
             return point
         _bump(point, actor)
         point.save()
@@ -341,6 +366,7 @@ def _point_status(
         if target == Status.PUBLISHED:
             point.published_at = timezone.now()
         point.status = target
+        _index(point)
         _bump(point, actor)
         point.save()
         audit_record(

@@ -103,9 +103,8 @@ class ProgressNoteForm(forms.Form):
         required=False,
         choices=[("", pgettext_lazy("objective status", "Unchanged")), *ObjectiveStatus.choices],
     )
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION, required=False
-    )
+    # Required: a status change must say which version of the objective it changes.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -62,9 +62,16 @@ def mean(scores: Sequence[int]) -> Decimal | None:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _people(rows: Iterable[Row]) -> int:
+    return len({row.respondent_id for row in rows})
+
+
 def module_results(rows: Iterable[Row], minimum: int = MIN_RESPONDENTS) -> list[ModuleResult]:
-    """Every module's results over ``rows``; a module with fewer than ``minimum`` respondents
-    shows only its number of respondents (no mean, no distribution, no comments)."""
+    """Every module's results over ``rows``. Each figure rests on at least ``minimum`` people:
+    a module shows its mean and distribution only when that many gave a score in it ("don't
+    know" alone does not count: a reader who answered it would otherwise narrow the others
+    down), a statement its mean only when that many scored it, and the comments only when
+    that many commented; otherwise only the number of respondents."""
     by_module: dict[str, list[Row]] = {module.key: [] for module in MODULES}
     for row in rows:
         module_key = MODULE_OF.get(row.statement)
@@ -73,15 +80,16 @@ def module_results(rows: Iterable[Row], minimum: int = MIN_RESPONDENTS) -> list[
     results = []
     for module in MODULES:
         module_rows = by_module[module.key]
-        respondents = len({row.respondent_id for row in module_rows})
-        result = ModuleResult(module, respondents, shown=respondents >= minimum)
+        respondents = _people(module_rows)
+        scoring = _people(row for row in module_rows if row.score is not None)
+        result = ModuleResult(module, respondents, shown=scoring >= minimum)
         if result.shown:
-            _fill(result, module_rows)
+            _fill(result, module_rows, minimum)
         results.append(result)
     return results
 
 
-def _fill(result: ModuleResult, rows: list[Row]) -> None:
+def _fill(result: ModuleResult, rows: list[Row], minimum: int) -> None:
     scores = [row.score for row in rows if row.score is not None]
     result.mean = mean(scores)
     result.answers = len(rows)
@@ -96,16 +104,21 @@ def _fill(result: ModuleResult, rows: list[Row]) -> None:
     ]
     for statement in result.module.statements:
         own = [row for row in rows if row.statement == statement.key]
+        scored = [row for row in own if row.score is not None]
         result.statements.append(
             StatementResult(
                 statement.key,
                 statement.text,
-                mean([row.score for row in own if row.score is not None]),
+                mean([row.score for row in scored if row.score is not None])
+                if _people(scored) >= minimum
+                else None,
                 len(own),
             )
         )
     # Sorted, never in the order people answered: the order must not tell who wrote what.
-    result.comments = sorted(row.comment for row in rows if row.comment)
+    commented = [row for row in rows if row.comment]
+    if _people(commented) >= minimum:
+        result.comments = sorted(row.comment for row in commented)
 
 
 @dataclass
